@@ -1,0 +1,32 @@
+//! Botect's database schema as sea-orm-migration migrations, run by `botect serve` and
+//! `botect migrate` at start-up. One portable schema for SQLite and PostgreSQL: ids are
+//! integers, times are Unix milliseconds (`BIGINT`), JSON is stored as text.
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_initial;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}
+
+/// Runs `statements` (separated by `;` at line ends) with `{ID}` replaced by the backend's
+/// auto-increment primary key and `{BIGID}` by its 64-bit form.
+pub(crate) async fn run_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    let (id, bigid) = match backend {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => ("SERIAL PRIMARY KEY", "BIGSERIAL PRIMARY KEY"),
+        _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+    };
+    let sql = sql.replace("{BIGID}", bigid).replace("{ID}", id);
+    let conn = manager.get_connection();
+    for stmt in sql.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        conn.execute_unprepared(stmt).await?;
+    }
+    Ok(())
+}

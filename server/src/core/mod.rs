@@ -1,0 +1,374 @@
+//! The transport-agnostic core: every operation of the API, called alike by gRPC, gRPC-web
+//! and REST (which reach it through the same tonic service implementations).
+pub mod ingest;
+pub mod keys;
+pub mod model;
+pub mod policy;
+pub mod scoring;
+
+use std::time::Duration;
+
+use crate::{
+    error::{ApiError, ApiResult, ErrorCode},
+    store::{
+        AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow, ScoringRow,
+        SettingsPatch, Store, TokenPrincipal, UserRow,
+    },
+};
+use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut};
+
+/// Runtime knobs of the core.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// Upper bound of a verdict read's store access; past it the read fails open.
+    pub verdict_timeout: Duration,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        CoreConfig { verdict_timeout: Duration::from_millis(300) }
+    }
+}
+
+pub struct Core {
+    pub store: Store,
+    pub feed: ChangeFeed,
+    pub config: CoreConfig,
+}
+
+/// Scoring state of a project as the control plane reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringState {
+    pub enabled: bool,
+    pub site_key: Option<String>,
+    pub policy: Policy,
+}
+
+/// Result of enabling scoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enabled {
+    pub site_key: String,
+    /// Only on first enablement.
+    pub private_key: Option<String>,
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    Site,
+    Private,
+}
+
+fn policy_of(row: &ScoringRow) -> Policy {
+    Policy {
+        bot: BotSettings {
+            allow_verified: row.allow_verified,
+            protect_static: row.protect_static,
+            block_definite: row.block_definite,
+            challenge_likely: row.challenge_likely,
+        },
+        threshold: row.likely_bot_threshold.clamp(1, 99) as u8,
+    }
+}
+
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
+}
+
+/// Converts a store failure into the 503 the control plane answers.
+fn db<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
+    r.map_err(ApiError::from)
+}
+
+fn project_id(id: u32) -> ApiResult<i32> {
+    i32::try_from(id).ok().filter(|i| *i > 0).ok_or_else(|| ApiError::invalid("project", "\"project\" must be a positive project id."))
+}
+
+impl Core {
+    pub fn new(store: Store, config: CoreConfig) -> Core {
+        let feed = ChangeFeed::default();
+        Core { store, feed, config }
+    }
+
+    // ---- credentials ----
+
+    /// The account token's principal; checks kind, revocation; not the subscription.
+    pub async fn account_principal(&self, creds: &Credentials) -> ApiResult<TokenPrincipal> {
+        let Some(header) = creds.authorization.as_deref() else {
+            return Err(ApiError::unauthenticated(
+                "Missing credential: send your account API token as \"Authorization: Bearer <token>\".",
+            ));
+        };
+        let Some(token) = bearer(header) else {
+            return Err(ApiError::unauthenticated("Malformed Authorization header: expected \"Bearer <token>\"."));
+        };
+        if token.starts_with(keys::PRIVATE_KEY_PREFIX) || token.starts_with(keys::SITE_KEY_PREFIX) {
+            return Err(ApiError::unauthenticated(
+                "A site or private key cannot authenticate control-plane requests; use an account API token.",
+            ));
+        }
+        if !keys::plausible_secret(token) {
+            return Err(ApiError::unauthenticated("Malformed account API token."));
+        }
+        let hash = keys::hash_secret(token);
+        match db(self.store.token_principal(&hash).await)? {
+            Some(p) if keys::hashes_match(&p.token_hash, &hash) => Ok(p),
+            _ => Err(ApiError::unauthenticated("Invalid or revoked account API token.")),
+        }
+    }
+
+    /// The principal, which must also have an active subscription (402 otherwise).
+    pub async fn subscribed_principal(&self, creds: &Credentials) -> ApiResult<TokenPrincipal> {
+        let p = self.account_principal(creds).await?;
+        if !p.subscription_active {
+            return Err(ApiError::no_subscription());
+        }
+        Ok(p)
+    }
+
+    /// The project, which must belong to the principal's account (404 / 403).
+    async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
+        let id = project_id(project)?;
+        match db(self.store.project(id).await)? {
+            None => Err(ApiError::not_found(format!("Project {project} does not exist."))),
+            Some(row) if row.account_id != p.account_id => {
+                Err(ApiError::forbidden(format!("Project {project} does not belong to this account.")))
+            }
+            Some(row) => Ok(row),
+        }
+    }
+
+    // ---- account ----
+
+    pub async fn account(&self, creds: &Credentials) -> ApiResult<(AccountRow, TokenPrincipal)> {
+        let p = self.account_principal(creds).await?;
+        let a = db(self.store.account(p.account_id).await)?
+            .ok_or_else(|| ApiError::forbidden("The token is not bound to an accessible account."))?;
+        Ok((a, p))
+    }
+
+    pub async fn user(&self, creds: &Credentials) -> ApiResult<UserRow> {
+        let p = self.subscribed_principal(creds).await?;
+        db(self.store.user(p.user_id).await)?.ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
+    }
+
+    // ---- projects ----
+
+    pub async fn create_project(&self, creds: &Credentials, name: &str) -> ApiResult<ProjectRow> {
+        let p = self.subscribed_principal(creds).await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ApiError::invalid("name", "\"name\" must be 1 to 200 characters."));
+        }
+        db(self.store.create_project(p.account_id, name).await)
+    }
+
+    pub async fn list_projects(&self, creds: &Credentials) -> ApiResult<Vec<ProjectRow>> {
+        let p = self.subscribed_principal(creds).await?;
+        db(self.store.projects(p.account_id).await)
+    }
+
+    pub async fn get_project(&self, creds: &Credentials, project: u32) -> ApiResult<ProjectRow> {
+        let p = self.subscribed_principal(creds).await?;
+        self.owned_project(&p, project).await
+    }
+
+    pub async fn delete_project(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        db(self.store.delete_project(row.id).await)?;
+        Ok(())
+    }
+
+    // ---- scoring configuration ----
+
+    /// Works without a subscription (contract §2).
+    pub async fn enable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<Enabled> {
+        let p = self.account_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        let site_key = keys::new_site_key();
+        let private_key = keys::new_private_key();
+        let (scoring, minted) = db(self.store.enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key)).await)?;
+        Ok(Enabled {
+            site_key: scoring.site_key.clone().unwrap_or_default(),
+            private_key: minted.then_some(private_key),
+            policy: policy_of(&scoring),
+        })
+    }
+
+    pub async fn get_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<ScoringState> {
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        let s = db(self.store.scoring(row.id).await)?.ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
+        Ok(ScoringState { enabled: s.enabled, site_key: s.site_key.clone(), policy: policy_of(&s) })
+    }
+
+    pub async fn disable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        db(self.store.disable_scoring(row.id).await)?;
+        Ok(())
+    }
+
+    pub async fn update_settings(&self, creds: &Credentials, project: u32, patch: SettingsPatch) -> ApiResult<Policy> {
+        if let Some(t) = patch.likely_bot_threshold
+            && !(1..=99).contains(&t)
+        {
+            return Err(ApiError::invalid(
+                "likely_bot_threshold",
+                format!("\"likely_bot_threshold\" must be an integer from 1 to 99; got {t}."),
+            ));
+        }
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        let s = db(self.store.update_settings(row.id, &patch).await)?
+            .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
+        Ok(policy_of(&s))
+    }
+
+    pub async fn rotate_key(&self, creds: &Credentials, project: u32, kind: Option<KeyType>) -> ApiResult<(KeyType, String)> {
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
+        let Some(kind) = kind else {
+            return Err(ApiError::invalid("type", "\"type\" must be \"site\" or \"private\"."));
+        };
+        let (rotated, key) = match kind {
+            KeyType::Site => {
+                let key = keys::new_site_key();
+                (db(self.store.rotate_site_key(row.id, &key).await)?, key)
+            }
+            KeyType::Private => {
+                let key = keys::new_private_key();
+                (db(self.store.rotate_private_key(row.id, &keys::hash_secret(&key)).await)?, key)
+            }
+        };
+        if !rotated {
+            return Err(ApiError::new(
+                ErrorCode::ScoringNotEnabled,
+                format!("Scoring is not enabled for project {project}; enable it before rotating keys."),
+            ));
+        }
+        Ok((kind, key))
+    }
+
+    // ---- data plane ----
+
+    /// Stores a batch and queues its session for scoring. Returns once committed.
+    pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<IngestAck> {
+        let site_key = creds.site_key.as_deref().or(batch.site_key.as_deref()).map(str::trim);
+        let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
+            return Err(ApiError::unauthenticated(
+                "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
+            ));
+        };
+        if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
+            return Err(ApiError::unauthenticated("Ingest needs a site key (pk_…); other credentials do not work here."));
+        }
+        let principal = db(self.store.site_key_principal(site_key).await)?
+            .ok_or_else(|| ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled."))?;
+        if !principal.subscription_active {
+            return Err(ApiError::no_subscription());
+        }
+        ingest::validate_batch(&batch)?;
+        let idempotency = match creds.idempotency_key.as_deref() {
+            None => None,
+            Some(k) if !k.is_empty() && k.len() <= ingest::MAX_IDEMPOTENCY_KEY && k.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
+                Some((k.to_string(), ingest::batch_hash(&batch)))
+            }
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    "\"Idempotency-Key\" must be 1 to 255 visible ASCII characters.",
+                ));
+            }
+        };
+        let session_token = batch
+            .session_token
+            .filter(|t| t.starts_with(keys::SESSION_PREFIX) && t.len() <= 80);
+        let write = IngestWrite {
+            project_id: principal.project_id,
+            account_id: principal.account_id,
+            monthly_event_quota: principal.monthly_event_quota,
+            session_token,
+            events: batch
+                .events
+                .into_iter()
+                .map(|e| NewEvent {
+                    request_id: e.request_id,
+                    event_type: e.kind.map(|k| k.as_str()).unwrap_or_default(),
+                    received_at: e.received_at,
+                    payload: serde_json::Value::Object(e.payload).to_string(),
+                })
+                .collect(),
+            idempotency,
+        };
+        match db(self.store.ingest(&write, keys::new_session_token).await)? {
+            IngestOutcome::Stored(ack) => {
+                if ack.accepted > 0 {
+                    self.feed.pending.notify_waiters();
+                }
+                Ok(ack)
+            }
+            IngestOutcome::Replayed(ack) => Ok(ack),
+            IngestOutcome::KeyReused => Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used with a different request body.",
+            )
+            .with_detail("field", "Idempotency-Key")),
+        }
+    }
+
+    /// A session's verdict. Unknown, unscored and other projects' sessions, and any store
+    /// failure or timeout, get the fail-open body; only credential problems are errors.
+    pub async fn verdict(&self, creds: &Credentials, session_token: &str, ctx: &RequestContext) -> ApiResult<VerdictOut> {
+        let key = match (creds.authorization.as_deref(), creds.private_key.as_deref()) {
+            (Some(h), _) => bearer(h).ok_or_else(|| {
+                ApiError::unauthenticated("Malformed Authorization header: expected \"Bearer sk_…\".")
+            })?,
+            (None, Some(k)) => k.trim(),
+            (None, None) => {
+                return Err(ApiError::unauthenticated(
+                    "Missing private key: send \"Authorization: Bearer sk_…\" or \"X-Botect-Private-Key: sk_…\".",
+                ));
+            }
+        };
+        if !key.starts_with(keys::PRIVATE_KEY_PREFIX) || !keys::plausible_secret(key) {
+            return Err(ApiError::unauthenticated(
+                "Verdict reads need a private key (sk_…); other credentials do not work here.",
+            ));
+        }
+        let hash = keys::hash_secret(key);
+        let lookup = tokio::time::timeout(self.config.verdict_timeout, self.store.verdict_row(&hash, session_token)).await;
+        let row = match lookup {
+            Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, &hash) => row,
+            Ok(Ok(_)) => return Err(ApiError::unauthenticated("Unknown or rotated private key, or scoring is not enabled.")),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "verdict read failed; failing open");
+                return Ok(VerdictOut::fail_open());
+            }
+            Err(_) => {
+                tracing::warn!("verdict read timed out; failing open");
+                return Ok(VerdictOut::fail_open());
+            }
+        };
+        if !row.subscription_active {
+            return Err(ApiError::no_subscription());
+        }
+        let policy = Policy {
+            bot: BotSettings {
+                allow_verified: row.allow_verified,
+                protect_static: row.protect_static,
+                block_definite: row.block_definite,
+                challenge_likely: row.challenge_likely,
+            },
+            threshold: row.likely_bot_threshold.clamp(1, 99) as u8,
+        };
+        let stored = row.score.filter(|s| *s > 0).map(|score| Scored {
+            score: score.clamp(0, 99) as u8,
+            detection_ids: row.detection_ids.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default(),
+            reason: row.reason.clone().unwrap_or_default(),
+        });
+        Ok(policy::resolve(stored.as_ref(), &policy, ctx))
+    }
+}

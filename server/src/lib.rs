@@ -1,0 +1,11 @@
+//! Botect: self-hosted bot detection. One transport-agnostic core (`core`) served over gRPC,
+//! gRPC-web and REST (`transport`) from one port (`server`), with SeaORM storage (`store`)
+//! and asynchronous scoring workers (`worker`).
+pub mod cli;
+pub mod core;
+pub mod error;
+pub mod openapi;
+pub mod server;
+pub mod store;
+pub mod transport;
+pub mod worker;

@@ -1,0 +1,833 @@
+//! Storage: the only module that speaks SQL. SeaORM over sqlx, embedded SQLite (WAL) by
+//! default and PostgreSQL for production; migrations run on connect. Statements are written
+//! once with `$N` placeholders in ascending order, which both SQLite and PostgreSQL accept.
+use std::{str::FromStr, sync::Arc, time::Duration};
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, FromQueryResult,
+    QueryResult, Statement, TransactionTrait, Value,
+    sqlx::{
+        postgres::PgPoolOptions,
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    },
+};
+use botect_migrations::MigratorTrait;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, MutexGuard};
+
+mod listen;
+pub use listen::ChangeFeed;
+
+/// Milliseconds since the Unix epoch: every stored time.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Calendar month (UTC) that metering counts in: `YYYY-MM`.
+pub fn billing_period(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m").to_string()
+}
+
+/// How long a stored idempotent response is replayed.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: DbBackend,
+    /// SQLite has one writer: write transactions queue here instead of failing with SQLITE_BUSY.
+    write_lock: Option<Arc<Mutex<()>>>,
+    url: String,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct TokenPrincipal {
+    pub token_id: i32,
+    pub user_id: i32,
+    pub account_id: i32,
+    pub role: String,
+    pub subscription_active: bool,
+    pub token_hash: String,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct SiteKeyPrincipal {
+    pub project_id: i32,
+    pub account_id: i32,
+    pub subscription_active: bool,
+    pub monthly_event_quota: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct AccountRow {
+    pub id: i32,
+    pub name: String,
+    pub slug: String,
+    pub is_personal: bool,
+    pub subscription_active: bool,
+    pub plan: String,
+    pub monthly_event_quota: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct UserRow {
+    pub id: i32,
+    pub account_id: i32,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ProjectRow {
+    pub id: i32,
+    pub account_id: i32,
+    pub name: String,
+    pub created_at: i64,
+    pub scoring_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ScoringRow {
+    pub project_id: i32,
+    pub enabled: bool,
+    pub site_key: Option<String>,
+    pub allow_verified: bool,
+    pub protect_static: bool,
+    pub block_definite: bool,
+    pub challenge_likely: bool,
+    pub likely_bot_threshold: i32,
+}
+
+/// Everything a verdict read needs, fetched in one round trip.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct VerdictRow {
+    pub project_id: i32,
+    pub subscription_active: bool,
+    pub allow_verified: bool,
+    pub protect_static: bool,
+    pub block_definite: bool,
+    pub challenge_likely: bool,
+    pub likely_bot_threshold: i32,
+    pub private_key_hash: String,
+    pub score: Option<i32>,
+    pub detection_ids: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Toggle/threshold changes; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsPatch {
+    pub allow_verified: Option<bool>,
+    pub protect_static: Option<bool>,
+    pub block_definite: Option<bool>,
+    pub challenge_likely: Option<bool>,
+    pub likely_bot_threshold: Option<i32>,
+}
+
+/// One validated event, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub request_id: String,
+    pub event_type: &'static str,
+    pub received_at: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngestWrite {
+    pub project_id: i32,
+    pub account_id: i32,
+    pub monthly_event_quota: Option<i64>,
+    pub session_token: Option<String>,
+    pub events: Vec<NewEvent>,
+    /// `(Idempotency-Key, SHA-256 of the canonical batch)`.
+    pub idempotency: Option<(String, String)>,
+}
+
+/// The 202 body, as stored for idempotent replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestAck {
+    pub session_token: String,
+    pub accepted: u32,
+    pub duplicates: u32,
+    pub over_quota: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IngestOutcome {
+    Stored(IngestAck),
+    Replayed(IngestAck),
+    KeyReused,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Claim {
+    pub id: i64,
+    pub project_id: i32,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct StoredEvent {
+    pub event_type: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScore {
+    pub score: i32,
+    pub detection_ids: Vec<u32>,
+    pub reason: String,
+}
+
+fn v<T: Into<Value>>(x: T) -> Value {
+    x.into()
+}
+
+impl Store {
+    /// Connects (creating a SQLite file on first start), runs migrations.
+    pub async fn connect(url: &str) -> Result<Store, DbErr> {
+        let store = Self::open(url).await?;
+        botect_migrations::Migrator::up(&store.db, None).await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn open(url: &str) -> Result<Store, DbErr> {
+        let map = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("cannot open {}: {e}", redact(url)));
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .map_err(map)?;
+            let db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+            Ok(Store { db, backend: DbBackend::Postgres, write_lock: None, url: url.to_string() })
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(map)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(map)?;
+            let db = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+            Ok(Store {
+                db,
+                backend: DbBackend::Sqlite,
+                write_lock: Some(Arc::new(Mutex::new(()))),
+                url: url.to_string(),
+            })
+        } else {
+            Err(DbErr::Custom(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://…",
+                redact(url)
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, values)
+    }
+
+    async fn one<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
+        match self.db.query_one_raw(self.stmt(sql, values)).await? {
+            Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
+        let rows = self.db.query_all_raw(self.stmt(sql, values)).await?;
+        rows.iter().map(|r| T::from_query_result(r, "")).collect()
+    }
+
+    /// Begins a write transaction (queued behind the single writer on SQLite).
+    async fn write(&self) -> Result<Writer<'_>, DbErr> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let txn = self.db.begin().await?;
+        Ok(Writer { txn, backend: self.backend, _guard: guard })
+    }
+
+    /// A single write statement; returns rows affected.
+    async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        let w = self.write().await?;
+        let n = w.exec(sql, values).await?;
+        w.commit().await?;
+        Ok(n)
+    }
+
+    // ---- accounts, users, tokens (operator CLI and control-plane auth) ----
+
+    pub async fn create_account(&self, name: &str, email: &str) -> Result<(AccountRow, UserRow), DbErr> {
+        let now = now_ms();
+        let w = self.write().await?;
+        let base = slugify(name);
+        let mut slug = base.clone();
+        for n in 2.. {
+            let taken: Option<IdRow> = w.one("SELECT id FROM accounts WHERE slug = $1", vec![v(slug.clone())]).await?;
+            if taken.is_none() {
+                break;
+            }
+            slug = format!("{base}-{n}");
+        }
+        let account: IdRow = w
+            .one_req(
+                "INSERT INTO accounts (name, slug, is_personal, subscription_active, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                vec![v(name), v(slug), v(false), v(true), v(now)],
+            )
+            .await?;
+        let user: IdRow = w
+            .one_req(
+                "INSERT INTO users (account_id, name, email, role, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                vec![v(account.id), v(name), v(email.to_lowercase()), v("owner"), v(now)],
+            )
+            .await?;
+        w.commit().await?;
+        let a = self.account(account.id).await?.ok_or_else(|| DbErr::RecordNotFound("account".into()))?;
+        let u = self.user(user.id).await?.ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
+        Ok((a, u))
+    }
+
+    pub async fn account(&self, id: i32) -> Result<Option<AccountRow>, DbErr> {
+        self.one(
+            "SELECT id, name, slug, is_personal, subscription_active, plan, monthly_event_quota, created_at \
+             FROM accounts WHERE id = $1",
+            vec![v(id)],
+        )
+        .await
+    }
+
+    pub async fn user(&self, id: i32) -> Result<Option<UserRow>, DbErr> {
+        self.one("SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1", vec![v(id)])
+            .await
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, DbErr> {
+        self.one(
+            "SELECT id, account_id, name, email, role, created_at FROM users WHERE email = $1",
+            vec![v(email.to_lowercase())],
+        )
+        .await
+    }
+
+    /// Stores a token hash for the user; the plaintext never reaches the store.
+    pub async fn insert_token(&self, user_id: i32, name: &str, token_hash: &str) -> Result<i32, DbErr> {
+        let w = self.write().await?;
+        let row: IdRow = w
+            .one_req(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                vec![v(user_id), v(name), v(token_hash), v(now_ms())],
+            )
+            .await?;
+        w.commit().await?;
+        Ok(row.id)
+    }
+
+    /// Revokes the user's active tokens of that name; returns how many.
+    pub async fn revoke_tokens_by_name(&self, user_id: i32, name: &str) -> Result<u64, DbErr> {
+        self.exec(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND name = $3 AND revoked_at IS NULL",
+            vec![v(now_ms()), v(user_id), v(name)],
+        )
+        .await
+    }
+
+    pub async fn revoke_token_by_hash(&self, token_hash: &str) -> Result<u64, DbErr> {
+        self.exec(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+            vec![v(now_ms()), v(token_hash)],
+        )
+        .await
+    }
+
+    pub async fn set_subscription(&self, account_id: i32, active: bool) -> Result<u64, DbErr> {
+        self.exec("UPDATE accounts SET subscription_active = $1 WHERE id = $2", vec![v(active), v(account_id)]).await
+    }
+
+    pub async fn set_quota(&self, account_id: i32, monthly_events: Option<i64>) -> Result<u64, DbErr> {
+        self.exec(
+            "UPDATE accounts SET monthly_event_quota = $1 WHERE id = $2",
+            vec![v(monthly_events), v(account_id)],
+        )
+        .await
+    }
+
+    /// Active token by hash, with its user and account state.
+    pub async fn token_principal(&self, token_hash: &str) -> Result<Option<TokenPrincipal>, DbErr> {
+        self.one(
+            "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            vec![v(token_hash)],
+        )
+        .await
+    }
+
+    pub async fn events_this_period(&self, account_id: i32) -> Result<i64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct N {
+            events: i64,
+        }
+        let n: Option<N> = self
+            .one(
+                "SELECT events FROM usage_counters WHERE account_id = $1 AND period = $2",
+                vec![v(account_id), v(billing_period(now_ms()))],
+            )
+            .await?;
+        Ok(n.map(|n| n.events).unwrap_or(0))
+    }
+
+    // ---- projects and scoring configuration ----
+
+    pub async fn create_project(&self, account_id: i32, name: &str) -> Result<ProjectRow, DbErr> {
+        let now = now_ms();
+        let w = self.write().await?;
+        let row: IdRow = w
+            .one_req(
+                "INSERT INTO projects (account_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+                vec![v(account_id), v(name), v(now)],
+            )
+            .await?;
+        w.exec("INSERT INTO scoring (project_id, updated_at) VALUES ($1, $2)", vec![v(row.id), v(now)]).await?;
+        w.commit().await?;
+        self.project(row.id).await?.ok_or_else(|| DbErr::RecordNotFound("project".into()))
+    }
+
+    const PROJECT_COLS: &str = "p.id, p.account_id, p.name, p.created_at, COALESCE(s.enabled, FALSE) AS scoring_enabled \
+         FROM projects p LEFT JOIN scoring s ON s.project_id = p.id";
+
+    pub async fn project(&self, id: i32) -> Result<Option<ProjectRow>, DbErr> {
+        self.one(&format!("SELECT {} WHERE p.id = $1", Self::PROJECT_COLS), vec![v(id)]).await
+    }
+
+    pub async fn projects(&self, account_id: i32) -> Result<Vec<ProjectRow>, DbErr> {
+        self.all(&format!("SELECT {} WHERE p.account_id = $1 ORDER BY p.id", Self::PROJECT_COLS), vec![v(account_id)])
+            .await
+    }
+
+    pub async fn delete_project(&self, id: i32) -> Result<u64, DbErr> {
+        self.exec("DELETE FROM projects WHERE id = $1", vec![v(id)]).await
+    }
+
+    const SCORING_COLS: &str = "project_id, enabled, site_key, allow_verified, protect_static, block_definite, \
+         challenge_likely, likely_bot_threshold FROM scoring";
+
+    pub async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
+        self.one(&format!("SELECT {} WHERE project_id = $1", Self::SCORING_COLS), vec![v(project_id)]).await
+    }
+
+    /// Enables scoring with the given new keys unless already enabled.
+    /// Returns the row and whether the keys were minted now.
+    pub async fn enable_scoring(
+        &self,
+        project_id: i32,
+        site_key: &str,
+        private_key_hash: &str,
+    ) -> Result<(ScoringRow, bool), DbErr> {
+        let n = self
+            .exec(
+                "UPDATE scoring SET enabled = $1, site_key = $2, private_key_hash = $3, updated_at = $4 \
+                 WHERE project_id = $5 AND enabled = $6",
+                vec![v(true), v(site_key), v(private_key_hash), v(now_ms()), v(project_id), v(false)],
+            )
+            .await?;
+        let row = self.scoring(project_id).await?.ok_or_else(|| DbErr::RecordNotFound("scoring".into()))?;
+        Ok((row, n == 1))
+    }
+
+    /// Disables scoring and forgets both keys.
+    pub async fn disable_scoring(&self, project_id: i32) -> Result<u64, DbErr> {
+        self.exec(
+            "UPDATE scoring SET enabled = $1, site_key = NULL, private_key_hash = NULL, updated_at = $2 WHERE project_id = $3",
+            vec![v(false), v(now_ms()), v(project_id)],
+        )
+        .await
+    }
+
+    pub async fn update_settings(&self, project_id: i32, p: &SettingsPatch) -> Result<Option<ScoringRow>, DbErr> {
+        self.exec(
+            "UPDATE scoring SET allow_verified = COALESCE($1, allow_verified), protect_static = COALESCE($2, protect_static), \
+             block_definite = COALESCE($3, block_definite), challenge_likely = COALESCE($4, challenge_likely), \
+             likely_bot_threshold = COALESCE($5, likely_bot_threshold), updated_at = $6 WHERE project_id = $7",
+            vec![
+                v(p.allow_verified),
+                v(p.protect_static),
+                v(p.block_definite),
+                v(p.challenge_likely),
+                v(p.likely_bot_threshold),
+                v(now_ms()),
+                v(project_id),
+            ],
+        )
+        .await?;
+        self.scoring(project_id).await
+    }
+
+    /// Replaces the site key of an enabled project; false when scoring is not enabled.
+    pub async fn rotate_site_key(&self, project_id: i32, site_key: &str) -> Result<bool, DbErr> {
+        let n = self
+            .exec(
+                "UPDATE scoring SET site_key = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
+                vec![v(site_key), v(now_ms()), v(project_id), v(true)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    /// Replaces the private key hash of an enabled project; false when scoring is not enabled.
+    pub async fn rotate_private_key(&self, project_id: i32, private_key_hash: &str) -> Result<bool, DbErr> {
+        let n = self
+            .exec(
+                "UPDATE scoring SET private_key_hash = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
+                vec![v(private_key_hash), v(now_ms()), v(project_id), v(true)],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    // ---- data plane ----
+
+    pub async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+        self.one(
+            "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota \
+             FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+             WHERE s.site_key = $1 AND s.enabled = $2",
+            vec![v(site_key), v(true)],
+        )
+        .await
+    }
+
+    /// Key check, settings, subscription and the session's stored score in one round trip.
+    pub async fn verdict_row(&self, private_key_hash: &str, session_token: &str) -> Result<Option<VerdictRow>, DbErr> {
+        self.one(
+            "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
+             s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason \
+             FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+             LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
+             WHERE s.private_key_hash = $2 AND s.enabled = $3",
+            vec![v(session_token), v(private_key_hash), v(true)],
+        )
+        .await
+    }
+
+    /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
+    /// pending mark and the month's usage. Nothing is written unless all of it is.
+    pub async fn ingest(&self, w_in: &IngestWrite, mint: impl Fn() -> String) -> Result<IngestOutcome, DbErr> {
+        let now = now_ms();
+        let w = self.write().await?;
+        if let Some((key, hash)) = &w_in.idempotency {
+            let inserted = w
+                .exec(
+                    "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
+                    vec![v(w_in.project_id), v(key.as_str()), v(hash.as_str()), v(""), v(now)],
+                )
+                .await?;
+            if inserted == 0 {
+                #[derive(FromQueryResult)]
+                struct Idem {
+                    body_hash: String,
+                    response: String,
+                    created_at: i64,
+                }
+                let prev: Idem = w
+                    .one_req(
+                        "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
+                        vec![v(w_in.project_id), v(key.as_str())],
+                    )
+                    .await?;
+                if now - prev.created_at < IDEMPOTENCY_TTL_MS {
+                    w.rollback().await?;
+                    if prev.body_hash != *hash {
+                        return Ok(IngestOutcome::KeyReused);
+                    }
+                    let ack = serde_json::from_str(&prev.response)
+                        .map_err(|e| DbErr::Custom(format!("stored idempotent response unreadable: {e}")))?;
+                    return Ok(IngestOutcome::Replayed(ack));
+                }
+                w.exec(
+                    "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
+                    vec![v(hash.as_str()), v(""), v(now), v(w_in.project_id), v(key.as_str())],
+                )
+                .await?;
+            }
+        }
+
+        // The session: the caller's own, else the one an earlier copy of these events went
+        // to (a retry without Idempotency-Key), else a new one.
+        let mut session: Option<(i64, String)> = None;
+        if let Some(token) = &w_in.session_token {
+            let row: Option<SessionIdRow> = w
+                .one(
+                    "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
+                    vec![v(token.as_str()), v(w_in.project_id)],
+                )
+                .await?;
+            session = row.map(|r| (r.id, r.token));
+        }
+        if session.is_none() {
+            let mut sql = String::from(
+                "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
+            );
+            let mut vals = vec![v(w_in.project_id)];
+            for (i, e) in w_in.events.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i + 2));
+                vals.push(v(e.request_id.as_str()));
+            }
+            sql.push_str(") LIMIT 1");
+            let row: Option<SessionIdRow> = w.one(&sql, vals).await?;
+            session = row.map(|r| (r.id, r.token));
+        }
+        let (session_id, session_token) = match session {
+            Some(s) => s,
+            None => {
+                let token = mint();
+                let row: IdRow64 = w
+                    .one_req(
+                        "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                        vec![v(w_in.project_id), v(token.as_str()), v(now), v(now)],
+                    )
+                    .await?;
+                (row.id, token)
+            }
+        };
+
+        let mut sql = String::from(
+            "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at) VALUES ",
+        );
+        let mut vals = Vec::with_capacity(w_in.events.len() * 7);
+        for (i, e) in w_in.events.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * 7;
+            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+            vals.extend([
+                v(w_in.project_id),
+                v(session_id),
+                v(e.request_id.as_str()),
+                v(e.event_type),
+                v(e.received_at.as_str()),
+                v(e.payload.as_str()),
+                v(now),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (project_id, request_id) DO NOTHING");
+        let accepted = w.exec(&sql, vals).await? as u32;
+        let duplicates = w_in.events.len() as u32 - accepted;
+
+        if accepted > 0 {
+            w.exec(
+                "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3 WHERE id = $4",
+                vec![v(true), v(now), v(accepted as i64), v(session_id)],
+            )
+            .await?;
+            if self.backend == DbBackend::Postgres {
+                // Delivered at commit to every process's scoring workers.
+                w.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![]).await?;
+            }
+        }
+        #[derive(FromQueryResult)]
+        struct Usage {
+            events: i64,
+        }
+        let usage: Usage = w
+            .one_req(
+                "INSERT INTO usage_counters (account_id, period, events) VALUES ($1, $2, $3) \
+                 ON CONFLICT (account_id, period) DO UPDATE SET events = usage_counters.events + excluded.events RETURNING events",
+                vec![v(w_in.account_id), v(billing_period(now)), v(accepted as i64)],
+            )
+            .await?;
+        let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage.events > q);
+        let ack = IngestAck { session_token, accepted, duplicates, over_quota };
+        if let Some((key, _)) = &w_in.idempotency {
+            let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
+            w.exec(
+                "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
+                vec![v(json), v(w_in.project_id), v(key.as_str())],
+            )
+            .await?;
+        }
+        w.commit().await?;
+        Ok(IngestOutcome::Stored(ack))
+    }
+
+    /// Drops idempotency records older than the replay window.
+    pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
+        self.exec("DELETE FROM idempotency_keys WHERE created_at < $1", vec![v(now_ms() - IDEMPOTENCY_TTL_MS)]).await
+    }
+
+    // ---- scoring queue ----
+
+    /// Claims up to `limit` pending sessions for `lease_ms`. On PostgreSQL concurrent claimers
+    /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); a lease that runs out (crashed
+    /// worker) makes the session claimable again.
+    pub async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
+        let now = now_ms();
+        let lock = if self.backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
+             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
+             RETURNING id, project_id, revision"
+        );
+        let w = self.write().await?;
+        let rows = w.all(&sql, vec![v(now + lease_ms), v(true), v(now), v(limit as i64)]).await?;
+        w.commit().await?;
+        Ok(rows)
+    }
+
+    pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
+        self.all("SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id", vec![v(session_id)]).await
+    }
+
+    /// Stores the score of `revision`; the session stays pending if events arrived since.
+    pub async fn store_score(&self, claim: &Claim, s: &StoredScore) -> Result<(), DbErr> {
+        let ids = serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
+        self.exec(
+            "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
+             claimed_until = NULL, pending = (revision <> $4) WHERE id = $6",
+            vec![v(s.score), v(ids), v(s.reason.as_str()), v(claim.revision), v(now_ms()), v(claim.id)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn pending_count(&self) -> Result<i64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct N {
+            n: i64,
+        }
+        let n: Option<N> = self.one("SELECT COUNT(*) AS n FROM sessions WHERE pending = $1", vec![v(true)]).await?;
+        Ok(n.map(|n| n.n).unwrap_or(0))
+    }
+}
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i32,
+}
+
+#[derive(FromQueryResult)]
+struct IdRow64 {
+    id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct SessionIdRow {
+    id: i64,
+    token: String,
+}
+
+/// A write transaction (holding the SQLite writer slot while it lives).
+struct Writer<'a> {
+    txn: DatabaseTransaction,
+    backend: DbBackend,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
+impl Writer<'_> {
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, values)
+    }
+
+    async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        Ok(self.txn.execute_raw(self.stmt(sql, values)).await?.rows_affected())
+    }
+
+    async fn one<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
+        match self.txn.query_one_raw(self.stmt(sql, values)).await? {
+            Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn one_req<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<T, DbErr> {
+        self.one(sql, values).await?.ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
+    }
+
+    async fn all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
+        let rows: Vec<QueryResult> = self.txn.query_all_raw(self.stmt(sql, values)).await?;
+        rows.iter().map(|r| T::from_query_result(r, "")).collect()
+    }
+
+    async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+/// Lower-case ASCII slug of an account name.
+fn slugify(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() { "account".into() } else { s }
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_redaction() {
+        assert_eq!(slugify("Acme Corp!"), "acme-corp");
+        assert_eq!(slugify("¡!"), "account");
+        assert_eq!(redact("postgres://u:secret@h:5/db"), "postgres://u:***@h:5/db");
+        assert_eq!(redact("sqlite://./botect.db"), "sqlite://./botect.db");
+        assert_eq!(billing_period(0), "1970-01");
+    }
+}

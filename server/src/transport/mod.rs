@@ -1,0 +1,3 @@
+//! Transports over the one core: gRPC (HTTP/2), gRPC-web and REST/JSON on one port.
+pub mod grpc;
+pub mod rest;

@@ -1,0 +1,185 @@
+//! REST/JSON transcoding: the routes generated from `google.api.http` (see `build.rs`) call
+//! the tonic service implementations in-process. This module holds what they share: request
+//! extraction (path, query, headers → metadata, body with a size limit), canonical JSON
+//! decoding with field-naming 422s, and responses in the contract's shapes.
+use std::future::Future;
+
+use axum::{
+    body::Body,
+    extract::{FromRequest, FromRequestParts, RawPathParams, Request},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+use tonic::metadata::MetadataMap;
+
+use super::grpc::Api;
+use crate::error::{ApiError, ErrorCode};
+
+include!(concat!(env!("OUT_DIR"), "/rest_routes.rs"));
+
+/// Where the request message comes from besides the path (google.api.http `body`).
+#[derive(Debug, Clone, Copy)]
+pub enum BodyRule {
+    None,
+    All,
+    Field(&'static str),
+}
+
+/// One method's REST binding.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub body: BodyRule,
+    pub status: u16,
+    pub response_body: Option<&'static str>,
+}
+
+/// Maximum request body, set by the server (`--max-body-bytes`) as a request extension.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+pub struct RestRequest {
+    params: Vec<(String, String)>,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// The flat error body with its status.
+pub fn error_response(e: &ApiError) -> Response {
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default())
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+impl<S: Send + Sync> FromRequest<S> for RestRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let params = match RawPathParams::from_request_parts(&mut parts, state).await {
+            Ok(p) => p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            Err(_) => Vec::new(),
+        };
+        let limit = parts.extensions.get::<BodyLimit>().map_or(1 << 20, |l| l.0);
+        let too_large = || {
+            error_response(&ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("The request body exceeds the limit of {limit} bytes."),
+            ))
+        };
+        if parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > limit)
+        {
+            return Err(too_large());
+        }
+        let body = match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(c) => c.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+            Err(_) => {
+                return Err(error_response(&ApiError::invalid("body", "The request body could not be read.")));
+            }
+        };
+        Ok(RestRequest { params, query: parts.uri.query().map(str::to_string), headers: parts.headers, body })
+    }
+}
+
+impl RestRequest {
+    /// Builds the request message: body (per the binding), then path variables, then (for
+    /// body-less methods) query parameters, decoded as canonical proto3 JSON.
+    fn decode<T: DeserializeOwned>(&self, b: &Binding) -> Result<T, ApiError> {
+        let parse_body = || -> Result<Option<Value>, ApiError> {
+            if self.body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(None);
+            }
+            serde_json::from_slice(&self.body)
+                .map(Some)
+                .map_err(|e| ApiError::invalid("body", format!("Malformed JSON body: {e}.")))
+        };
+        let mut obj = match b.body {
+            BodyRule::None => Map::new(),
+            BodyRule::All => match parse_body()? {
+                None => Map::new(),
+                Some(Value::Object(m)) => m,
+                Some(_) => return Err(ApiError::invalid("body", "The JSON body must be an object.")),
+            },
+            BodyRule::Field(f) => {
+                let mut m = Map::new();
+                if let Some(v) = parse_body()? {
+                    m.insert(f.to_string(), v);
+                }
+                m
+            }
+        };
+        for (k, v) in &self.params {
+            obj.insert(k.clone(), Value::String(v.clone()));
+        }
+        if matches!(b.body, BodyRule::None)
+            && let Some(q) = &self.query
+        {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q)
+                .map_err(|e| ApiError::invalid("query", format!("Malformed query string: {e}.")))?;
+            for (k, v) in pairs {
+                obj.insert(k, Value::String(v));
+            }
+        }
+        serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { "body".to_string() } else { path };
+            ApiError::invalid(&field, format!("Invalid value for \"{field}\": {}.", e.inner()))
+        })
+    }
+}
+
+/// Runs one REST call through the method's service implementation.
+pub async fn call<Req, Resp, F, Fut>(req: RestRequest, b: &Binding, f: F) -> Response
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+    F: FnOnce(tonic::Request<Req>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
+{
+    let msg = match req.decode::<Req>(b) {
+        Ok(m) => m,
+        Err(e) => return error_response(&e),
+    };
+    let mut treq = tonic::Request::new(msg);
+    *treq.metadata_mut() = MetadataMap::from_headers(req.headers);
+    match f(treq).await {
+        Ok(resp) => {
+            let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::OK);
+            if status == StatusCode::NO_CONTENT {
+                return status.into_response();
+            }
+            let body = match b.response_body {
+                None => serde_json::to_vec(resp.get_ref()),
+                Some(field) => serde_json::to_value(resp.get_ref())
+                    .map(|mut v| v.get_mut(field).map(Value::take).unwrap_or(Value::Null))
+                    .and_then(|v| serde_json::to_vec(&v)),
+            };
+            match body {
+                Ok(body) => json_response(status, body),
+                Err(e) => error_response(&ApiError::internal(format!("response encoding failed: {e}"))),
+            }
+        }
+        Err(status) => error_response(&ApiError::from_status(&status)),
+    }
+}
+
+/// 404 for paths no route serves, in the flat error shape.
+pub async fn not_found() -> Response {
+    error_response(&ApiError::not_found("No such endpoint."))
+}
