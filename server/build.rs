@@ -34,8 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     compiler.include_imports(true);
     compiler.open_files(&files)?;
     let pool: DescriptorPool = compiler.descriptor_pool();
-    let http = pool.get_extension_by_name("google.api.http").ok_or("google.api.http missing")?;
-    let status_ext = pool.get_extension_by_name("botect.v1.http_status").ok_or("botect.v1.http_status missing")?;
+    let http = pool
+        .get_extension_by_name("google.api.http")
+        .ok_or("google.api.http missing")?;
+    let status_ext = pool
+        .get_extension_by_name("botect.v1.http_status")
+        .ok_or("botect.v1.http_status missing")?;
 
     // path -> [(verb, handler expression)]
     let mut routes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -47,27 +51,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             }
             let rule = opts.get_extension(&http);
-            let Value::Message(rule) = rule.as_ref() else { continue };
+            let Value::Message(rule) = rule.as_ref() else {
+                continue;
+            };
             let mut binding = None;
             for verb in ["get", "put", "post", "delete", "patch"] {
                 if rule.has_field_by_name(verb) {
-                    let path = rule.get_field_by_name(verb).and_then(|v| v.as_str().map(str::to_string));
+                    let path = rule
+                        .get_field_by_name(verb)
+                        .and_then(|v| v.as_str().map(str::to_string));
                     binding = path.map(|p| (verb.to_string(), p));
                 }
             }
-            let Some((verb, path)) = binding else { continue };
-            let body = rule.get_field_by_name("body").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let Some((verb, path)) = binding else {
+                continue;
+            };
+            let body = rule
+                .get_field_by_name("body")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             let response_body = rule
                 .get_field_by_name("response_body")
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            let status = opts.get_extension(&status_ext).as_u32().filter(|s| *s != 0).unwrap_or(200);
+            let status = opts
+                .get_extension(&status_ext)
+                .as_u32()
+                .filter(|s| *s != 0)
+                .unwrap_or(200);
             let body_rule = match body.as_str() {
                 "" => "BodyRule::None".to_string(),
                 "*" => "BodyRule::All".to_string(),
                 f => format!("BodyRule::Field({f:?})"),
             };
-            let response_body = if response_body.is_empty() { "None".to_string() } else { format!("Some({response_body:?})") };
+            let response_body = if response_body.is_empty() {
+                "None".to_string()
+            } else {
+                format!("Some({response_body:?})")
+            };
             let handler = format!(
                 "{{ let api = api.clone(); move |req: RestRequest| {{ let api = api.clone(); async move {{
                     call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ body: {body_rule}, status: {status}, response_body: {response_body} }},
@@ -96,6 +117,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "        .route({path:?}, {chain})")?;
     }
     out.push_str("}\n");
-    fs::write(PathBuf::from(env::var("OUT_DIR")?).join("rest_routes.rs"), out)?;
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR")?).join("rest_routes.rs"),
+        out,
+    )?;
     Ok(())
 }

@@ -20,8 +20,13 @@ impl MigratorTrait for Migrator {
 pub(crate) async fn run_sql(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
     let backend = manager.get_database_backend();
     let (id, bigid) = match backend {
-        sea_orm_migration::sea_orm::DbBackend::Postgres => ("SERIAL PRIMARY KEY", "BIGSERIAL PRIMARY KEY"),
-        _ => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        sea_orm_migration::sea_orm::DbBackend::Postgres => {
+            ("SERIAL PRIMARY KEY", "BIGSERIAL PRIMARY KEY")
+        }
+        _ => (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+        ),
     };
     let sql = sql.replace("{BIGID}", bigid).replace("{ID}", id);
     let conn = manager.get_connection();

@@ -11,8 +11,10 @@ pub mod v1 {
 
 /// The encoded `FileDescriptorSet` of every Botect proto and its imports
 /// (for gRPC reflection, REST transcoding and the OpenAPI document).
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/botect_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/botect_descriptor.bin"));
 
 pub use pbjson_types;
 
 mod json;
+pub mod wkt;

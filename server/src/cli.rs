@@ -14,7 +14,11 @@ use crate::{
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./botect.db";
 
 #[derive(Parser, Debug)]
-#[command(name = "botect", version, about = "Botect: self-hosted bot detection (gRPC, gRPC-web and REST on one port)")]
+#[command(
+    name = "botect",
+    version,
+    about = "Botect: self-hosted bot detection (gRPC, gRPC-web and REST on one port)"
+)]
 pub struct Cli {
     /// Database URL: sqlite://PATH (created on first start) or postgres://USER:PASS@HOST/DB.
     #[arg(long, global = true, env = "BOTECT_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
@@ -124,7 +128,9 @@ fn parse_quota(s: &str) -> Result<Quota, String> {
         .ok()
         .filter(|n| *n >= 0)
         .map(|n| Quota(Some(n)))
-        .ok_or_else(|| format!("expected a non-negative number of events or \"unlimited\", got {s:?}"))
+        .ok_or_else(|| {
+            format!("expected a non-negative number of events or \"unlimited\", got {s:?}")
+        })
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -137,10 +143,14 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOTECT_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("BOTECT_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(e),
     };
@@ -162,7 +172,11 @@ async fn run(cli: Cli) -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            println!("botect listening on http://{} (database {})", running.addr, store::redact(&cfg.database_url));
+            println!(
+                "botect listening on http://{} (database {})",
+                running.addr,
+                store::redact(&cfg.database_url)
+            );
             tokio::select! {
                 r = running.handle => match r {
                     Ok(Ok(())) => ExitCode::SUCCESS,
@@ -218,7 +232,10 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
                 Err(e) => return fail(e),
             };
             let token = keys::new_account_token();
-            match store.insert_token(user.id, &name, &keys::hash_secret(&token)).await {
+            match store
+                .insert_token(user.id, &name, &keys::hash_secret(&token))
+                .await
+            {
                 Ok(_) => {
                     println!("{token}");
                     ExitCode::SUCCESS
@@ -228,7 +245,11 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
         }
         Command::Token(TokenCmd::Revoke { email, name, token }) => {
             let n = match (email, name, token) {
-                (_, _, Some(t)) => store.revoke_token_by_hash(&keys::hash_secret(t.trim())).await,
+                (_, _, Some(t)) => {
+                    store
+                        .revoke_token_by_hash(&keys::hash_secret(t.trim()))
+                        .await
+                }
                 (Some(email), Some(name), None) => match store.user_by_email(&email).await {
                     Ok(Some(u)) => store.revoke_tokens_by_name(u.id, &name).await,
                     Ok(None) => return fail(format!("no user with email {email}")),
@@ -249,22 +270,29 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
             match store.set_subscription(account, active).await {
                 Ok(0) => fail(format!("no account {account}")),
                 Ok(_) => {
-                    println!("{}", json!({"account": account, "subscription_active": active}));
+                    println!(
+                        "{}",
+                        json!({"account": account, "subscription_active": active})
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
             }
         }
-        Command::Quota(QuotaCmd::Set { account, monthly_events }) => {
-            match store.set_quota(account, monthly_events.0).await {
-                Ok(0) => fail(format!("no account {account}")),
-                Ok(_) => {
-                    println!("{}", json!({"account": account, "monthly_event_quota": monthly_events.0}));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
+        Command::Quota(QuotaCmd::Set {
+            account,
+            monthly_events,
+        }) => match store.set_quota(account, monthly_events.0).await {
+            Ok(0) => fail(format!("no account {account}")),
+            Ok(_) => {
+                println!(
+                    "{}",
+                    json!({"account": account, "monthly_event_quota": monthly_events.0})
+                );
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => fail(e),
+        },
         Command::Serve(_) | Command::Migrate => unreachable!("handled by run"),
     }
 }

@@ -123,7 +123,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), details: Vec::new() }
+        ApiError {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     pub fn with_detail(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -195,7 +199,11 @@ impl ApiError {
         {
             let mut details: Vec<(String, String)> = info.metadata.into_iter().collect();
             details.sort();
-            return ApiError { code, message: status.message().to_string(), details };
+            return ApiError {
+                code,
+                message: status.message().to_string(),
+                details,
+            };
         }
         let code = match status.code() {
             tonic::Code::Unauthenticated => ErrorCode::Unauthenticated,
@@ -219,7 +227,10 @@ impl From<ApiError> for tonic::Status {
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         tracing::error!(error = %e, "storage error");
-        ApiError::new(ErrorCode::Unavailable, "The store is unavailable; retry later.")
+        ApiError::new(
+            ErrorCode::Unavailable,
+            "The store is unavailable; retry later.",
+        )
     }
 }
 

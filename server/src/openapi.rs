@@ -3,5 +3,8 @@
 use axum::{Json, Router, routing::get};
 
 pub fn routes() -> Router {
-    Router::new().route("/openapi.json", get(|| async { Json(serde_json::json!({"openapi": "3.1.0"})) }))
+    Router::new().route(
+        "/openapi.json",
+        get(|| async { Json(serde_json::json!({"openapi": "3.1.0"})) }),
+    )
 }

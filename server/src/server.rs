@@ -64,21 +64,39 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .expect("the embedded descriptor set is valid");
     let (health, health_service) = tonic_health::server::health_reporter();
     tokio::spawn(async move {
-        health.set_serving::<pb::ingest_service_server::IngestServiceServer<Api>>().await;
-        health.set_serving::<pb::verdict_service_server::VerdictServiceServer<Api>>().await;
-        health.set_serving::<pb::scoring_service_server::ScoringServiceServer<Api>>().await;
-        health.set_serving::<pb::project_service_server::ProjectServiceServer<Api>>().await;
-        health.set_serving::<pb::account_service_server::AccountServiceServer<Api>>().await;
+        health
+            .set_serving::<pb::ingest_service_server::IngestServiceServer<Api>>()
+            .await;
+        health
+            .set_serving::<pb::verdict_service_server::VerdictServiceServer<Api>>()
+            .await;
+        health
+            .set_serving::<pb::scoring_service_server::ScoringServiceServer<Api>>()
+            .await;
+        health
+            .set_serving::<pb::project_service_server::ProjectServiceServer<Api>>()
+            .await;
+        health
+            .set_serving::<pb::account_service_server::AccountServiceServer<Api>>()
+            .await;
     });
     let grpc = tonic::service::Routes::new(
-        pb::ingest_service_server::IngestServiceServer::new(api.clone()).max_decoding_message_size(max_body_bytes),
+        pb::ingest_service_server::IngestServiceServer::new(api.clone())
+            .max_decoding_message_size(max_body_bytes),
     )
-    .add_service(pb::verdict_service_server::VerdictServiceServer::new(api.clone()))
-    .add_service(pb::project_service_server::ProjectServiceServer::new(api.clone()))
+    .add_service(pb::verdict_service_server::VerdictServiceServer::new(
+        api.clone(),
+    ))
+    .add_service(pb::project_service_server::ProjectServiceServer::new(
+        api.clone(),
+    ))
     .add_service(
-        pb::scoring_service_server::ScoringServiceServer::new(api.clone()).max_decoding_message_size(max_body_bytes),
+        pb::scoring_service_server::ScoringServiceServer::new(api.clone())
+            .max_decoding_message_size(max_body_bytes),
     )
-    .add_service(pb::account_service_server::AccountServiceServer::new(api.clone()))
+    .add_service(pb::account_service_server::AccountServiceServer::new(
+        api.clone(),
+    ))
     .add_service(reflection)
     .add_service(health_service)
     .into_axum_router()
@@ -87,10 +105,12 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
     let rest = rest::generated_routes(api)
         .merge(openapi::routes())
         .fallback(rest::not_found)
-        .layer(axum::middleware::from_fn(move |mut req: Request, next: Next| async move {
-            req.extensions_mut().insert(BodyLimit(max_body_bytes));
-            Ok::<Response, std::convert::Infallible>(next.run(req).await)
-        }));
+        .layer(axum::middleware::from_fn(
+            move |mut req: Request, next: Next| async move {
+                req.extensions_mut().insert(BodyLimit(max_body_bytes));
+                Ok::<Response, std::convert::Infallible>(next.run(req).await)
+            },
+        ));
     grpc.fallback_service(rest).layer(cors())
 }
 
@@ -104,7 +124,12 @@ pub struct Running {
 /// Connects the store (migrating it), starts the scoring workers and serves.
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let store = Store::connect(&cfg.database_url).await?;
-    let core = Arc::new(Core::new(store, CoreConfig { verdict_timeout: cfg.verdict_timeout }));
+    let core = Arc::new(Core::new(
+        store,
+        CoreConfig {
+            verdict_timeout: cfg.verdict_timeout,
+        },
+    ));
     worker::spawn(core.clone(), cfg.workers);
     let purge = core.clone();
     tokio::spawn(async move {

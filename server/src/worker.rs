@@ -63,7 +63,11 @@ async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
     core.store
         .store_score(
             claim,
-            &StoredScore { score: scored.score as i32, detection_ids: scored.detection_ids, reason: scored.reason },
+            &StoredScore {
+                score: scored.score as i32,
+                detection_ids: scored.detection_ids,
+                reason: scored.reason,
+            },
         )
         .await
 }

@@ -1,1 +1,305 @@
+//! Test harness: real `botect` processes on loopback ports over a real SQLite file or a
+//! real PostgreSQL database, driven with the CLI, REST (reqwest) and gRPC clients.
+//!
+//! PostgreSQL tests need `BOTECT_TEST_PG_URL` (a superuser URL of a throwaway cluster, e.g.
+//! `postgres://postgres@127.0.0.1:55432/postgres`); `scripts/test` starts one and sets it.
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
 
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+pub use serde_json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database: a SQLite file in a temp dir, or a new PostgreSQL database.
+pub struct TestDb {
+    pub kind: DbKind,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new(kind: DbKind) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match kind {
+            DbKind::Sqlite => format!("sqlite://{}/botect.db", dir.path().display()),
+            DbKind::Postgres => {
+                let base = std::env::var("BOTECT_TEST_PG_URL").expect(
+                    "BOTECT_TEST_PG_URL is not set: run scripts/test, which starts a throwaway PostgreSQL cluster",
+                );
+                let name = format!("botect_{}", uuid::Uuid::new_v4().simple());
+                let admin = botect::store::Store::open(&base)
+                    .await
+                    .expect("connect to the test cluster");
+                use sea_orm::ConnectionTrait;
+                admin
+                    .connection()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+                format!("{prefix}/{name}")
+            }
+        };
+        TestDb { kind, url, dir }
+    }
+
+    /// Runs a CLI subcommand against this database; returns stdout (panics on failure).
+    pub async fn cli(&self, args: &[&str]) -> String {
+        let out = self.cli_raw(args).await;
+        assert!(
+            out.status.success(),
+            "botect {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    pub async fn cli_raw(&self, args: &[&str]) -> std::process::Output {
+        Command::new(botect_bin())
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .env("BOTECT_LOG", "warn")
+            .output()
+            .await
+            .expect("run botect")
+    }
+}
+
+/// The `botect` binary: `BOTECT_BIN`, else `target/debug/botect` of this workspace.
+pub fn botect_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("BOTECT_BIN") {
+        return PathBuf::from(p);
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/botect");
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo build -p botect` first (scripts/test does)",
+        p.display()
+    );
+    p
+}
+
+/// A running `botect serve` process.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub addr: String,
+}
+
+impl Server {
+    pub async fn start(db: &TestDb) -> Server {
+        Self::start_with(db, &[]).await
+    }
+
+    pub async fn start_with(db: &TestDb, extra: &[&str]) -> Server {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(db.dir.path().join("server.log"))
+            .expect("server log");
+        let mut child = Command::new(botect_bin())
+            .arg("--database-url")
+            .arg(&db.url)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("BOTECT_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn botect serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if let Some(rest) = line.strip_prefix("botect listening on http://") {
+                    return rest.split_whitespace().next().expect("address").to_string();
+                }
+            }
+            panic!(
+                "botect serve exited before listening; see {}",
+                db.dir.path().join("server.log").display()
+            );
+        })
+        .await
+        .expect("server start timed out");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Server {
+            child,
+            base: format!("http://{addr}"),
+            addr,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL: no shutdown hooks, no flushing.
+    pub async fn kill9(mut self) {
+        self.child.kill().await.expect("kill");
+        let _ = self.child.wait().await;
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// An account with a token, a project and scoring enabled.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub account_id: i64,
+    pub token: String,
+    pub project: i64,
+    pub site_key: String,
+    pub private_key: String,
+}
+
+/// Creates an account (CLI), a token (CLI), a project and enables scoring (REST).
+pub async fn tenant(db: &TestDb, server: &Server, name: &str) -> Tenant {
+    let email = format!(
+        "{}@{}.test",
+        uuid::Uuid::new_v4().simple(),
+        name.to_lowercase().replace(' ', "-")
+    );
+    let created: Value = serde_json::from_str(
+        &db.cli(&["account", "create", "--name", name, "--email", &email])
+            .await,
+    )
+    .expect("account JSON");
+    let token = db
+        .cli(&["token", "create", "--email", &email, "--name", "tests"])
+        .await
+        .trim()
+        .to_string();
+    let c = http();
+    let project: Value = c
+        .post(server.url("/v1/projects"))
+        .bearer_auth(&token)
+        .json(&json!({"name": format!("{name} site")}))
+        .send()
+        .await
+        .expect("create project")
+        .json()
+        .await
+        .expect("project JSON");
+    let project_id = project["id"].as_i64().expect("numeric project id");
+    let enabled: Value = c
+        .post(server.url(&format!("/v1/projects/{project_id}/scoring")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("enable scoring")
+        .json()
+        .await
+        .expect("scoring JSON");
+    Tenant {
+        account_id: created["account"]["id"].as_i64().expect("account id"),
+        token,
+        project: project_id,
+        site_key: enabled["site_key"].as_str().expect("site key").to_string(),
+        private_key: enabled["private_key"]
+            .as_str()
+            .expect("private key")
+            .to_string(),
+    }
+}
+
+/// One ingest event.
+pub fn event(request_id: &str, kind: &str, payload: Value) -> Value {
+    json!({"request_id": request_id, "type": kind, "received_at": "2026-06-14T10:00:00Z", "payload": payload})
+}
+
+/// A unique request id.
+pub fn rid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// POSTs a batch with the site key; returns (status, body).
+pub async fn ingest(
+    server: &Server,
+    site_key: &str,
+    session: Option<&str>,
+    events: Vec<Value>,
+) -> (u16, Value) {
+    let r = http()
+        .post(server.url("/v1/events"))
+        .header("X-Botect-Site-Key", site_key)
+        .json(&json!({"session_token": session, "events": events}))
+        .send()
+        .await
+        .expect("ingest");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// GETs a verdict with the private key; returns (status, body).
+pub async fn verdict(server: &Server, private_key: &str, session: &str) -> (u16, Value) {
+    let r = http()
+        .get(server.url(&format!("/v1/sessions/{session}/verdict")))
+        .bearer_auth(private_key)
+        .send()
+        .await
+        .expect("verdict");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls the verdict until it is scored (not `not_computed`), up to 20 s.
+pub async fn scored_verdict(server: &Server, private_key: &str, session: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, v) = verdict(server, private_key, session).await;
+        assert_eq!(status, 200, "verdict read failed: {v}");
+        if v["verdict"] != "not_computed" {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "session {session} was not scored within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The fail-open body, byte for byte.
+pub fn fail_open() -> Value {
+    json!({"verdict":"not_computed","score":0,"action":"allow","detection_ids":[],"reason":"Score not available; allowing by default."})
+}
+
+/// Runs an async test body on SQLite and on PostgreSQL: `both_dbs!(name);` expects
+/// `async fn name(db: TestDb)` in scope and generates `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_dbs {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::TestDb::new($crate::DbKind::Sqlite).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::TestDb::new($crate::DbKind::Postgres).await).await
+            }
+        }
+    )*};
+}

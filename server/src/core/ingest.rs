@@ -14,7 +14,10 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 255;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum KeyKind {
     /// A finite number in `[min, max]`.
-    Number { min: f64, max: f64 },
+    Number {
+        min: f64,
+        max: f64,
+    },
     /// A non-negative integer.
     Count,
     Bool,
@@ -41,16 +44,28 @@ pub const KEYS: &[(&str, KeyKind)] = &[
     ("samples", KeyKind::Count),
     ("scroll_velocity", KeyKind::Number { min: 0.0, max: ANY }),
     ("visibility_changes", KeyKind::Count),
-    ("first_input_delay_ms", KeyKind::Number { min: 0.0, max: ANY }),
+    (
+        "first_input_delay_ms",
+        KeyKind::Number { min: 0.0, max: ANY },
+    ),
     ("total_ms", KeyKind::Number { min: 0.0, max: ANY }),
     ("visible_ms", KeyKind::Number { min: 0.0, max: ANY }),
-    ("time_to_first_input_ms", KeyKind::Number { min: 0.0, max: ANY }),
+    (
+        "time_to_first_input_ms",
+        KeyKind::Number { min: 0.0, max: ANY },
+    ),
     ("mouse_moves", KeyKind::Count),
     ("pointer_moves", KeyKind::Count),
     ("scroll_events", KeyKind::Count),
     ("click_events", KeyKind::Count),
     ("key_events", KeyKind::Count),
-    ("scroll_max_depth_pct", KeyKind::Number { min: 0.0, max: 100.0 }),
+    (
+        "scroll_max_depth_pct",
+        KeyKind::Number {
+            min: 0.0,
+            max: 100.0,
+        },
+    ),
     ("max_touch_points", KeyKind::Count),
     ("coarse_pointer", KeyKind::Number { min: 0.0, max: 1.0 }),
     ("js_passed", KeyKind::Bool),
@@ -88,7 +103,12 @@ pub fn allowed_keys(kind: EventKind) -> &'static [&'static str] {
         ],
         EventKind::Scroll => &["scroll_velocity", "scroll_events", "scroll_max_depth_pct"],
         EventKind::Visibility => &["visibility_changes"],
-        EventKind::FirstInput => &["first_input_delay_ms", "time_to_first_input_ms", "key_events", "click_events"],
+        EventKind::FirstInput => &[
+            "first_input_delay_ms",
+            "time_to_first_input_ms",
+            "key_events",
+            "click_events",
+        ],
         EventKind::JsProbe => &[
             "js_passed",
             "webdriver",
@@ -103,7 +123,12 @@ pub fn allowed_keys(kind: EventKind) -> &'static [&'static str] {
             "coarse_pointer",
             "pointer_types",
         ],
-        EventKind::Page => &["page_path_hash", "page_path_shape", "visibility_changes", "scroll_max_depth_pct"],
+        EventKind::Page => &[
+            "page_path_hash",
+            "page_path_shape",
+            "visibility_changes",
+            "scroll_max_depth_pct",
+        ],
         EventKind::Snapshot => &[],
     }
 }
@@ -120,7 +145,9 @@ fn key_kind(key: &str) -> Option<KeyKind> {
 
 /// `^[A-Za-z0-9_-]{1,128}$`
 pub fn valid_request_id(s: &str) -> bool {
-    (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// RFC 3339 in UTC (`Z`), e.g. `2026-06-14T10:00:00Z` or `2026-08-25T00:07:35.650Z`.
@@ -132,7 +159,12 @@ pub fn valid_utc_timestamp(s: &str) -> bool {
 }
 
 fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
-    let bad = |what: &str| Err(ApiError::invalid(field, format!("Invalid value for \"{field}\": expected {what}.")));
+    let bad = |what: &str| {
+        Err(ApiError::invalid(
+            field,
+            format!("Invalid value for \"{field}\": expected {what}."),
+        ))
+    };
     match kind {
         KeyKind::Number { min, max } => match value.as_f64() {
             Some(n) if n.is_finite() && n >= min && n <= max => Ok(()),
@@ -148,11 +180,22 @@ fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
             _ => bad("true or false"),
         },
         KeyKind::Version => match value.as_str() {
-            Some(s) if s.len() <= 32 && s.split('.').count() == 3 && s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) => Ok(()),
+            Some(s)
+                if s.len() <= 32
+                    && s.split('.').count() == 3
+                    && s.split('.')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) =>
+            {
+                Ok(())
+            }
             _ => bad("a version string \"x.y.z\""),
         },
         KeyKind::Hex32 => match value.as_str() {
-            Some(s) if !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(()),
+            Some(s)
+                if !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Ok(())
+            }
             _ => bad("a hex string of at most 32 characters"),
         },
         KeyKind::Shape64 => match value.as_str() {
@@ -162,14 +205,21 @@ fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
         KeyKind::PointerTypes => match value.as_array() {
             Some(a)
                 if a.len() <= 3
-                    && a.iter().all(|t| matches!(t.as_str(), Some("mouse" | "touch" | "pen"))) =>
+                    && a.iter()
+                        .all(|t| matches!(t.as_str(), Some("mouse" | "touch" | "pen"))) =>
             {
                 Ok(())
             }
             _ => bad("an array of at most 3 of \"mouse\", \"touch\", \"pen\""),
         },
         KeyKind::Languages => match value.as_array() {
-            Some(a) if a.len() <= 10 && a.iter().all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 35)) => Ok(()),
+            Some(a)
+                if a.len() <= 10
+                    && a.iter()
+                        .all(|t| t.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 35)) =>
+            {
+                Ok(())
+            }
             _ => bad("an array of at most 10 language tags"),
         },
         KeyKind::EmptyArray => match value.as_array() {
@@ -180,11 +230,15 @@ fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
 }
 
 fn check_payload(prefix: &str, kind: EventKind, payload: &Map<String, Value>) -> ApiResult<()> {
-    let size = serde_json::to_vec(payload).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(payload)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > MAX_PAYLOAD_BYTES {
         return Err(ApiError::invalid(
             &format!("{prefix}.payload"),
-            format!("\"{prefix}.payload\" is {size} bytes; the limit is {MAX_PAYLOAD_BYTES} bytes (64 KiB)."),
+            format!(
+                "\"{prefix}.payload\" is {size} bytes; the limit is {MAX_PAYLOAD_BYTES} bytes (64 KiB)."
+            ),
         ));
     }
     for (key, value) in payload {
@@ -207,12 +261,18 @@ fn check_payload(prefix: &str, kind: EventKind, payload: &Map<String, Value>) ->
 /// Validates a batch. The first problem found is reported, with its field path.
 pub fn validate_batch(batch: &IncomingBatch) -> ApiResult<()> {
     if batch.events.is_empty() {
-        return Err(ApiError::invalid("events", "\"events\" must contain 1 to 100 events; it is empty."));
+        return Err(ApiError::invalid(
+            "events",
+            "\"events\" must contain 1 to 100 events; it is empty.",
+        ));
     }
     if batch.events.len() > MAX_EVENTS {
         return Err(ApiError::invalid(
             "events",
-            format!("\"events\" must contain 1 to 100 events; it has {}.", batch.events.len()),
+            format!(
+                "\"events\" must contain 1 to 100 events; it has {}.",
+                batch.events.len()
+            ),
         ));
     }
     for (i, e) in batch.events.iter().enumerate() {
@@ -228,14 +288,18 @@ pub fn validate_batch(batch: &IncomingBatch) -> ApiResult<()> {
                 &format!("{prefix}.type"),
                 format!(
                     "\"{prefix}.type\" must be one of {}.",
-                    EventKind::ALL.map(|k| format!("\"{}\"", k.as_str())).join(", ")
+                    EventKind::ALL
+                        .map(|k| format!("\"{}\"", k.as_str()))
+                        .join(", ")
                 ),
             ));
         };
         if !valid_utc_timestamp(&e.received_at) {
             return Err(ApiError::invalid(
                 &format!("{prefix}.received_at"),
-                format!("\"{prefix}.received_at\" must be an RFC 3339 UTC timestamp such as 2026-06-14T10:00:00Z."),
+                format!(
+                    "\"{prefix}.received_at\" must be an RFC 3339 UTC timestamp such as 2026-06-14T10:00:00Z."
+                ),
             ));
         }
         check_payload(&prefix, kind, &e.payload)?;
@@ -251,7 +315,23 @@ pub fn batch_hash(batch: &IncomingBatch) -> String {
         "session_token": batch.session_token,
         "events": events,
     });
-    hex::encode(Sha256::digest(serde_json::to_vec(&canonical).unwrap_or_default()))
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&sorted(canonical)).unwrap_or_default(),
+    ))
+}
+
+/// The value with every object's keys in sorted order.
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> =
+                m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 fn event_json(e: &IncomingEvent) -> Value {
@@ -278,17 +358,29 @@ mod tests {
     }
 
     fn batch(events: Vec<IncomingEvent>) -> IncomingBatch {
-        IncomingBatch { events, ..Default::default() }
+        IncomingBatch {
+            events,
+            ..Default::default()
+        }
     }
 
     fn field_of(r: ApiResult<()>) -> String {
         let e = r.unwrap_err();
-        e.details.iter().find(|(k, _)| k == "field").unwrap().1.clone()
+        e.details
+            .iter()
+            .find(|(k, _)| k == "field")
+            .unwrap()
+            .1
+            .clone()
     }
 
     #[test]
     fn quickstart_mouse_payload_is_accepted() {
-        validate_batch(&batch(vec![ev(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))])).unwrap();
+        validate_batch(&batch(vec![ev(
+            EventKind::Mouse,
+            json!({"entropy": 0.74, "samples": 128}),
+        )]))
+        .unwrap();
     }
 
     #[test]
@@ -308,26 +400,47 @@ mod tests {
     fn every_violation_names_its_field() {
         let mut e = ev(EventKind::Mouse, json!({}));
         e.request_id = "bad id!".into();
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].request_id");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].request_id"
+        );
         let mut e = ev(EventKind::Mouse, json!({}));
         e.received_at = "2026-06-14T10:00:00+02:00".into();
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].received_at");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].received_at"
+        );
         let mut e = ev(EventKind::Mouse, json!({}));
         e.kind = None;
         assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].type");
         let e = ev(EventKind::Scroll, json!({"mouse_entropy": 0.2}));
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].payload.mouse_entropy");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.mouse_entropy"
+        );
         let e = ev(EventKind::Mouse, json!({"mouse_entropy": 1.5}));
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].payload.mouse_entropy");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.mouse_entropy"
+        );
         let e = ev(EventKind::JsProbe, json!({"plugins": ["x"]}));
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].payload.plugins");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.plugins"
+        );
         let e = ev(EventKind::Mouse, json!({"keystrokes": "hunter2"}));
-        assert_eq!(field_of(validate_batch(&batch(vec![e]))), "events[0].payload.keystrokes");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.keystrokes"
+        );
         assert_eq!(field_of(validate_batch(&batch(vec![]))), "events");
         let many = (0..101).map(|_| ev(EventKind::Mouse, json!({}))).collect();
         assert_eq!(field_of(validate_batch(&batch(many))), "events");
         let big = ev(EventKind::Page, json!({"page_path_shape": "x".repeat(70)}));
-        assert_eq!(field_of(validate_batch(&batch(vec![big]))), "events[0].payload.page_path_shape");
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![big]))),
+            "events[0].payload.page_path_shape"
+        );
     }
 
     #[test]
@@ -342,9 +455,18 @@ mod tests {
 
     #[test]
     fn hash_ignores_key_order_but_not_content() {
-        let a = batch(vec![ev(EventKind::Mouse, json!({"entropy": 0.7, "samples": 3}))]);
-        let b = batch(vec![ev(EventKind::Mouse, json!({"samples": 3, "entropy": 0.7}))]);
-        let c = batch(vec![ev(EventKind::Mouse, json!({"samples": 4, "entropy": 0.7}))]);
+        let a = batch(vec![ev(
+            EventKind::Mouse,
+            json!({"entropy": 0.7, "samples": 3}),
+        )]);
+        let b = batch(vec![ev(
+            EventKind::Mouse,
+            json!({"samples": 3, "entropy": 0.7}),
+        )]);
+        let c = batch(vec![ev(
+            EventKind::Mouse,
+            json!({"samples": 4, "entropy": 0.7}),
+        )]);
         assert_eq!(batch_hash(&a), batch_hash(&b));
         assert_ne!(batch_hash(&a), batch_hash(&c));
     }

@@ -12,7 +12,9 @@ pub const SESSION_PREFIX: &str = "sess_";
 /// `n` random bytes from the operating system's CSPRNG, base64url without padding.
 fn random_b64(n: usize) -> String {
     let mut buf = vec![0u8; n];
-    rand::rngs::OsRng.try_fill_bytes(&mut buf).expect("the OS random number generator failed");
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut buf)
+        .expect("the OS random number generator failed");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
@@ -49,7 +51,9 @@ pub fn hashes_match(a: &str, b: &str) -> bool {
 
 /// Shape check that never touches the store: printable ASCII of sane length.
 pub fn plausible_secret(s: &str) -> bool {
-    (16..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (16..=256).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use std::time::Duration;
 use crate::{
     error::{ApiError, ApiResult, ErrorCode},
     store::{
-        AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow, ScoringRow,
-        SettingsPatch, Store, TokenPrincipal, UserRow,
+        AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow,
+        ScoringRow, SettingsPatch, Store, TokenPrincipal, UserRow,
     },
 };
 use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut};
@@ -26,7 +26,9 @@ pub struct CoreConfig {
 
 impl Default for CoreConfig {
     fn default() -> Self {
-        CoreConfig { verdict_timeout: Duration::from_millis(300) }
+        CoreConfig {
+            verdict_timeout: Duration::from_millis(300),
+        }
     }
 }
 
@@ -73,7 +75,10 @@ fn policy_of(row: &ScoringRow) -> Policy {
 
 fn bearer(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Converts a store failure into the 503 the control plane answers.
@@ -82,13 +87,20 @@ fn db<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
 }
 
 fn project_id(id: u32) -> ApiResult<i32> {
-    i32::try_from(id).ok().filter(|i| *i > 0).ok_or_else(|| ApiError::invalid("project", "\"project\" must be a positive project id."))
+    i32::try_from(id)
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::invalid("project", "\"project\" must be a positive project id."))
 }
 
 impl Core {
     pub fn new(store: Store, config: CoreConfig) -> Core {
         let feed = ChangeFeed::default();
-        Core { store, feed, config }
+        Core {
+            store,
+            feed,
+            config,
+        }
     }
 
     // ---- credentials ----
@@ -101,7 +113,9 @@ impl Core {
             ));
         };
         let Some(token) = bearer(header) else {
-            return Err(ApiError::unauthenticated("Malformed Authorization header: expected \"Bearer <token>\"."));
+            return Err(ApiError::unauthenticated(
+                "Malformed Authorization header: expected \"Bearer <token>\".",
+            ));
         };
         if token.starts_with(keys::PRIVATE_KEY_PREFIX) || token.starts_with(keys::SITE_KEY_PREFIX) {
             return Err(ApiError::unauthenticated(
@@ -114,7 +128,9 @@ impl Core {
         let hash = keys::hash_secret(token);
         match db(self.store.token_principal(&hash).await)? {
             Some(p) if keys::hashes_match(&p.token_hash, &hash) => Ok(p),
-            _ => Err(ApiError::unauthenticated("Invalid or revoked account API token.")),
+            _ => Err(ApiError::unauthenticated(
+                "Invalid or revoked account API token.",
+            )),
         }
     }
 
@@ -131,10 +147,12 @@ impl Core {
     async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
         let id = project_id(project)?;
         match db(self.store.project(id).await)? {
-            None => Err(ApiError::not_found(format!("Project {project} does not exist."))),
-            Some(row) if row.account_id != p.account_id => {
-                Err(ApiError::forbidden(format!("Project {project} does not belong to this account.")))
-            }
+            None => Err(ApiError::not_found(format!(
+                "Project {project} does not exist."
+            ))),
+            Some(row) if row.account_id != p.account_id => Err(ApiError::forbidden(format!(
+                "Project {project} does not belong to this account."
+            ))),
             Some(row) => Ok(row),
         }
     }
@@ -143,14 +161,16 @@ impl Core {
 
     pub async fn account(&self, creds: &Credentials) -> ApiResult<(AccountRow, TokenPrincipal)> {
         let p = self.account_principal(creds).await?;
-        let a = db(self.store.account(p.account_id).await)?
-            .ok_or_else(|| ApiError::forbidden("The token is not bound to an accessible account."))?;
+        let a = db(self.store.account(p.account_id).await)?.ok_or_else(|| {
+            ApiError::forbidden("The token is not bound to an accessible account.")
+        })?;
         Ok((a, p))
     }
 
     pub async fn user(&self, creds: &Credentials) -> ApiResult<UserRow> {
         let p = self.subscribed_principal(creds).await?;
-        db(self.store.user(p.user_id).await)?.ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
+        db(self.store.user(p.user_id).await)?
+            .ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
     }
 
     // ---- projects ----
@@ -159,7 +179,10 @@ impl Core {
         let p = self.subscribed_principal(creds).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(ApiError::invalid("name", "\"name\" must be 1 to 200 characters."));
+            return Err(ApiError::invalid(
+                "name",
+                "\"name\" must be 1 to 200 characters.",
+            ));
         }
         db(self.store.create_project(p.account_id, name).await)
     }
@@ -189,7 +212,10 @@ impl Core {
         let row = self.owned_project(&p, project).await?;
         let site_key = keys::new_site_key();
         let private_key = keys::new_private_key();
-        let (scoring, minted) = db(self.store.enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key)).await)?;
+        let (scoring, minted) = db(self
+            .store
+            .enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key))
+            .await)?;
         Ok(Enabled {
             site_key: scoring.site_key.clone().unwrap_or_default(),
             private_key: minted.then_some(private_key),
@@ -200,8 +226,13 @@ impl Core {
     pub async fn get_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<ScoringState> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
-        let s = db(self.store.scoring(row.id).await)?.ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
-        Ok(ScoringState { enabled: s.enabled, site_key: s.site_key.clone(), policy: policy_of(&s) })
+        let s = db(self.store.scoring(row.id).await)?
+            .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
+        Ok(ScoringState {
+            enabled: s.enabled,
+            site_key: s.site_key.clone(),
+            policy: policy_of(&s),
+        })
     }
 
     pub async fn disable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
@@ -211,7 +242,12 @@ impl Core {
         Ok(())
     }
 
-    pub async fn update_settings(&self, creds: &Credentials, project: u32, patch: SettingsPatch) -> ApiResult<Policy> {
+    pub async fn update_settings(
+        &self,
+        creds: &Credentials,
+        project: u32,
+        patch: SettingsPatch,
+    ) -> ApiResult<Policy> {
         if let Some(t) = patch.likely_bot_threshold
             && !(1..=99).contains(&t)
         {
@@ -227,11 +263,19 @@ impl Core {
         Ok(policy_of(&s))
     }
 
-    pub async fn rotate_key(&self, creds: &Credentials, project: u32, kind: Option<KeyType>) -> ApiResult<(KeyType, String)> {
+    pub async fn rotate_key(
+        &self,
+        creds: &Credentials,
+        project: u32,
+        kind: Option<KeyType>,
+    ) -> ApiResult<(KeyType, String)> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
         let Some(kind) = kind else {
-            return Err(ApiError::invalid("type", "\"type\" must be \"site\" or \"private\"."));
+            return Err(ApiError::invalid(
+                "type",
+                "\"type\" must be \"site\" or \"private\".",
+            ));
         };
         let (rotated, key) = match kind {
             KeyType::Site => {
@@ -240,13 +284,21 @@ impl Core {
             }
             KeyType::Private => {
                 let key = keys::new_private_key();
-                (db(self.store.rotate_private_key(row.id, &keys::hash_secret(&key)).await)?, key)
+                (
+                    db(self
+                        .store
+                        .rotate_private_key(row.id, &keys::hash_secret(&key))
+                        .await)?,
+                    key,
+                )
             }
         };
         if !rotated {
             return Err(ApiError::new(
                 ErrorCode::ScoringNotEnabled,
-                format!("Scoring is not enabled for project {project}; enable it before rotating keys."),
+                format!(
+                    "Scoring is not enabled for project {project}; enable it before rotating keys."
+                ),
             ));
         }
         Ok((kind, key))
@@ -256,24 +308,35 @@ impl Core {
 
     /// Stores a batch and queues its session for scoring. Returns once committed.
     pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<IngestAck> {
-        let site_key = creds.site_key.as_deref().or(batch.site_key.as_deref()).map(str::trim);
+        let site_key = creds
+            .site_key
+            .as_deref()
+            .or(batch.site_key.as_deref())
+            .map(str::trim);
         let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
             return Err(ApiError::unauthenticated(
                 "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
             ));
         };
         if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
-            return Err(ApiError::unauthenticated("Ingest needs a site key (pk_…); other credentials do not work here."));
+            return Err(ApiError::unauthenticated(
+                "Ingest needs a site key (pk_…); other credentials do not work here.",
+            ));
         }
-        let principal = db(self.store.site_key_principal(site_key).await)?
-            .ok_or_else(|| ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled."))?;
+        let principal = db(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
+            ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
+        })?;
         if !principal.subscription_active {
             return Err(ApiError::no_subscription());
         }
         ingest::validate_batch(&batch)?;
         let idempotency = match creds.idempotency_key.as_deref() {
             None => None,
-            Some(k) if !k.is_empty() && k.len() <= ingest::MAX_IDEMPOTENCY_KEY && k.bytes().all(|b| (0x21..0x7f).contains(&b)) => {
+            Some(k)
+                if !k.is_empty()
+                    && k.len() <= ingest::MAX_IDEMPOTENCY_KEY
+                    && k.bytes().all(|b| (0x21..0x7f).contains(&b)) =>
+            {
                 Some((k.to_string(), ingest::batch_hash(&batch)))
             }
             Some(_) => {
@@ -321,10 +384,17 @@ impl Core {
 
     /// A session's verdict. Unknown, unscored and other projects' sessions, and any store
     /// failure or timeout, get the fail-open body; only credential problems are errors.
-    pub async fn verdict(&self, creds: &Credentials, session_token: &str, ctx: &RequestContext) -> ApiResult<VerdictOut> {
+    pub async fn verdict(
+        &self,
+        creds: &Credentials,
+        session_token: &str,
+        ctx: &RequestContext,
+    ) -> ApiResult<VerdictOut> {
         let key = match (creds.authorization.as_deref(), creds.private_key.as_deref()) {
             (Some(h), _) => bearer(h).ok_or_else(|| {
-                ApiError::unauthenticated("Malformed Authorization header: expected \"Bearer sk_…\".")
+                ApiError::unauthenticated(
+                    "Malformed Authorization header: expected \"Bearer sk_…\".",
+                )
             })?,
             (None, Some(k)) => k.trim(),
             (None, None) => {
@@ -339,10 +409,18 @@ impl Core {
             ));
         }
         let hash = keys::hash_secret(key);
-        let lookup = tokio::time::timeout(self.config.verdict_timeout, self.store.verdict_row(&hash, session_token)).await;
+        let lookup = tokio::time::timeout(
+            self.config.verdict_timeout,
+            self.store.verdict_row(&hash, session_token),
+        )
+        .await;
         let row = match lookup {
             Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, &hash) => row,
-            Ok(Ok(_)) => return Err(ApiError::unauthenticated("Unknown or rotated private key, or scoring is not enabled.")),
+            Ok(Ok(_)) => {
+                return Err(ApiError::unauthenticated(
+                    "Unknown or rotated private key, or scoring is not enabled.",
+                ));
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "verdict read failed; failing open");
                 return Ok(VerdictOut::fail_open());
@@ -366,7 +444,11 @@ impl Core {
         };
         let stored = row.score.filter(|s| *s > 0).map(|score| Scored {
             score: score.clamp(0, 99) as u8,
-            detection_ids: row.detection_ids.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default(),
+            detection_ids: row
+                .detection_ids
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+                .unwrap_or_default(),
             reason: row.reason.clone().unwrap_or_default(),
         });
         Ok(policy::resolve(stored.as_ref(), &policy, ctx))

@@ -57,7 +57,12 @@ pub struct BotSettings {
 
 impl Default for BotSettings {
     fn default() -> Self {
-        BotSettings { allow_verified: true, protect_static: true, block_definite: false, challenge_likely: false }
+        BotSettings {
+            allow_verified: true,
+            protect_static: true,
+            block_definite: false,
+            challenge_likely: false,
+        }
     }
 }
 

@@ -13,8 +13,35 @@ pub fn band(score: u8, t: u8) -> Band {
 }
 
 const STATIC_EXTENSIONS: &[&str] = &[
-    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "woff", "woff2",
-    "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "txt", "xml", "pdf", "zip", "gz", "wasm",
+    "css",
+    "js",
+    "mjs",
+    "map",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "avif",
+    "svg",
+    "ico",
+    "bmp",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+    "eot",
+    "mp4",
+    "webm",
+    "mp3",
+    "ogg",
+    "wav",
+    "txt",
+    "xml",
+    "pdf",
+    "zip",
+    "gz",
+    "wasm",
     "webmanifest",
 ];
 
@@ -71,12 +98,21 @@ mod tests {
     use crate::core::model::BotSettings;
 
     fn scored(score: u8) -> Scored {
-        Scored { score, detection_ids: vec![], reason: "r".into() }
+        Scored {
+            score,
+            detection_ids: vec![],
+            reason: "r".into(),
+        }
     }
 
     fn policy(block: bool, challenge: bool, protect_static: bool) -> Policy {
         Policy {
-            bot: BotSettings { block_definite: block, challenge_likely: challenge, protect_static, allow_verified: true },
+            bot: BotSettings {
+                block_definite: block,
+                challenge_likely: challenge,
+                protect_static,
+                allow_verified: true,
+            },
             threshold: 30,
         }
     }
@@ -94,33 +130,73 @@ mod tests {
 
     #[test]
     fn observe_first_defaults_allow_everything() {
-        let p = Policy { bot: BotSettings::default(), threshold: 30 };
+        let p = Policy {
+            bot: BotSettings::default(),
+            threshold: 30,
+        };
         for s in [1, 10, 87] {
-            assert_eq!(resolve(Some(&scored(s)), &p, &RequestContext::default()).action, Action::Allow);
+            assert_eq!(
+                resolve(Some(&scored(s)), &p, &RequestContext::default()).action,
+                Action::Allow
+            );
         }
     }
 
     #[test]
     fn toggles_decide_block_and_challenge() {
         let ctx = RequestContext::default();
-        assert_eq!(resolve(Some(&scored(1)), &policy(true, false, true), &ctx).action, Action::Block);
-        assert_eq!(resolve(Some(&scored(1)), &policy(false, true, true), &ctx).action, Action::Allow);
-        assert_eq!(resolve(Some(&scored(12)), &policy(false, true, true), &ctx).action, Action::Challenge);
-        assert_eq!(resolve(Some(&scored(12)), &policy(true, false, true), &ctx).action, Action::Allow);
-        assert_eq!(resolve(Some(&scored(87)), &policy(true, true, true), &ctx).action, Action::Allow);
+        assert_eq!(
+            resolve(Some(&scored(1)), &policy(true, false, true), &ctx).action,
+            Action::Block
+        );
+        assert_eq!(
+            resolve(Some(&scored(1)), &policy(false, true, true), &ctx).action,
+            Action::Allow
+        );
+        assert_eq!(
+            resolve(Some(&scored(12)), &policy(false, true, true), &ctx).action,
+            Action::Challenge
+        );
+        assert_eq!(
+            resolve(Some(&scored(12)), &policy(true, false, true), &ctx).action,
+            Action::Allow
+        );
+        assert_eq!(
+            resolve(Some(&scored(87)), &policy(true, true, true), &ctx).action,
+            Action::Allow
+        );
     }
 
     #[test]
     fn unscored_is_fail_open() {
-        assert_eq!(resolve(None, &policy(true, true, true), &RequestContext::default()), VerdictOut::fail_open());
-        assert_eq!(resolve(Some(&scored(0)), &policy(true, true, true), &RequestContext::default()), VerdictOut::fail_open());
+        assert_eq!(
+            resolve(None, &policy(true, true, true), &RequestContext::default()),
+            VerdictOut::fail_open()
+        );
+        assert_eq!(
+            resolve(
+                Some(&scored(0)),
+                &policy(true, true, true),
+                &RequestContext::default()
+            ),
+            VerdictOut::fail_open()
+        );
     }
 
     #[test]
     fn static_resources_are_allowed_only_when_not_protected() {
-        let ctx = RequestContext { path: "/assets/app.CSS?v=2".into(), ..Default::default() };
-        assert_eq!(resolve(Some(&scored(1)), &policy(true, true, false), &ctx).action, Action::Allow);
-        assert_eq!(resolve(Some(&scored(1)), &policy(true, true, true), &ctx).action, Action::Block);
+        let ctx = RequestContext {
+            path: "/assets/app.CSS?v=2".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(Some(&scored(1)), &policy(true, true, false), &ctx).action,
+            Action::Allow
+        );
+        assert_eq!(
+            resolve(Some(&scored(1)), &policy(true, true, true), &ctx).action,
+            Action::Block
+        );
         assert!(is_static_resource("/.well-known/security.txt"));
         assert!(is_static_resource("/favicon.ico"));
         assert!(!is_static_resource("/login"));

@@ -39,7 +39,11 @@ pub struct Signals {
 
 impl Signals {
     pub fn human_interaction(&self) -> bool {
-        self.mouse_samples > 0.0 || self.clicks > 0.0 || self.keys > 0.0 || self.scrolls > 0.0 || self.first_input
+        self.mouse_samples > 0.0
+            || self.clicks > 0.0
+            || self.keys > 0.0
+            || self.scrolls > 0.0
+            || self.first_input
     }
 }
 
@@ -52,7 +56,9 @@ fn flag(p: &Map<String, Value>, k: &str) -> bool {
 }
 
 /// Folds events into signals.
-pub fn signals<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>) -> Signals {
+pub fn signals<'a>(
+    events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>,
+) -> Signals {
     let mut s = Signals::default();
     for (kind, p) in events {
         for k in ["webdriver", "headless", "headless_ua"] {
@@ -70,7 +76,9 @@ pub fn signals<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, 
         if let Some(e) = num(p, "mouse_entropy").or_else(|| num(p, "entropy")) {
             s.mouse_entropy = Some(s.mouse_entropy.map_or(e, |m: f64| m.max(e)));
         }
-        s.mouse_samples += num(p, "samples").unwrap_or(0.0) + num(p, "mouse_moves").unwrap_or(0.0) + num(p, "pointer_moves").unwrap_or(0.0);
+        s.mouse_samples += num(p, "samples").unwrap_or(0.0)
+            + num(p, "mouse_moves").unwrap_or(0.0)
+            + num(p, "pointer_moves").unwrap_or(0.0);
         s.clicks += num(p, "click_events").unwrap_or(0.0);
         s.keys += num(p, "key_events").unwrap_or(0.0);
         s.scrolls += num(p, "scroll_events").unwrap_or(0.0);
@@ -122,7 +130,11 @@ pub fn score(s: &Signals) -> Scored {
             detection_ids: Vec::new(),
             reason: REASON_HUMAN.to_string(),
         },
-        None => Scored { score: 70, detection_ids: Vec::new(), reason: REASON_HUMAN.to_string() },
+        None => Scored {
+            score: 70,
+            detection_ids: Vec::new(),
+            reason: REASON_HUMAN.to_string(),
+        },
     }
 }
 
@@ -132,14 +144,19 @@ mod tests {
     use serde_json::json;
 
     fn run(events: &[(EventKind, Value)]) -> Scored {
-        let maps: Vec<(EventKind, Map<String, Value>)> =
-            events.iter().map(|(k, v)| (*k, v.as_object().unwrap().clone())).collect();
+        let maps: Vec<(EventKind, Map<String, Value>)> = events
+            .iter()
+            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
+            .collect();
         score(&signals(maps.iter().map(|(k, m)| (*k, m))))
     }
 
     #[test]
     fn headless_without_interaction_is_definite_with_published_ids() {
-        let s = run(&[(EventKind::JsProbe, json!({"webdriver": true, "headless": true}))]);
+        let s = run(&[(
+            EventKind::JsProbe,
+            json!({"webdriver": true, "headless": true}),
+        )]);
         assert_eq!(s.score, 1);
         assert_eq!(s.detection_ids, vec![50331648, 50331651]);
         assert_eq!(s.reason, REASON_HEADLESS);
@@ -149,7 +166,10 @@ mod tests {
     fn automation_with_interaction_is_low_but_not_definite() {
         let s = run(&[
             (EventKind::JsProbe, json!({"headless_ua": true})),
-            (EventKind::Mouse, json!({"mouse_entropy": 0.8, "samples": 50})),
+            (
+                EventKind::Mouse,
+                json!({"mouse_entropy": 0.8, "samples": 50}),
+            ),
         ]);
         assert!(s.score > 1 && s.score < 30, "{s:?}");
         assert_eq!(s.detection_ids, vec![ids::AUTOMATION_SIGNATURE]);
@@ -176,8 +196,14 @@ mod tests {
     #[test]
     fn a_failed_probe_alone_is_not_a_bot_band_when_the_person_interacts() {
         let s = run(&[
-            (EventKind::JsProbe, json!({"js_passed": false, "missing_plugins": true})),
-            (EventKind::Mouse, json!({"mouse_entropy": 0.6, "samples": 40})),
+            (
+                EventKind::JsProbe,
+                json!({"js_passed": false, "missing_plugins": true}),
+            ),
+            (
+                EventKind::Mouse,
+                json!({"mouse_entropy": 0.6, "samples": 40}),
+            ),
         ]);
         assert!(s.score >= 30, "{s:?}");
     }

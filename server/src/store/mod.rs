@@ -3,6 +3,7 @@
 //! once with `$N` placeholders in ascending order, which both SQLite and PostgreSQL accept.
 use std::{str::FromStr, sync::Arc, time::Duration};
 
+use botect_migrations::MigratorTrait;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, FromQueryResult,
     QueryResult, Statement, TransactionTrait, Value,
@@ -11,7 +12,6 @@ use sea_orm::{
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     },
 };
-use botect_migrations::MigratorTrait;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -25,7 +25,10 @@ pub fn now_ms() -> i64 {
 
 /// Calendar month (UTC) that metering counts in: `YYYY-MM`.
 pub fn billing_period(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m").to_string()
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m")
+        .to_string()
 }
 
 /// How long a stored idempotent response is replayed.
@@ -197,7 +200,8 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn open(url: &str) -> Result<Store, DbErr> {
-        let map = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("cannot open {}: {e}", redact(url)));
+        let map =
+            |e: sea_orm::sqlx::Error| DbErr::Custom(format!("cannot open {}: {e}", redact(url)));
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -207,7 +211,12 @@ impl Store {
                 .await
                 .map_err(map)?;
             let db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-            Ok(Store { db, backend: DbBackend::Postgres, write_lock: None, url: url.to_string() })
+            Ok(Store {
+                db,
+                backend: DbBackend::Postgres,
+                write_lock: None,
+                url: url.to_string(),
+            })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(map)?
@@ -253,14 +262,22 @@ impl Store {
         Statement::from_sql_and_values(self.backend, sql, values)
     }
 
-    async fn one<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
+    async fn one<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<T>, DbErr> {
         match self.db.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
             None => Ok(None),
         }
     }
 
-    async fn all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
+    async fn all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, DbErr> {
         let rows = self.db.query_all_raw(self.stmt(sql, values)).await?;
         rows.iter().map(|r| T::from_query_result(r, "")).collect()
     }
@@ -272,7 +289,11 @@ impl Store {
             None => None,
         };
         let txn = self.db.begin().await?;
-        Ok(Writer { txn, backend: self.backend, _guard: guard })
+        Ok(Writer {
+            txn,
+            backend: self.backend,
+            _guard: guard,
+        })
     }
 
     /// A single write statement; returns rows affected.
@@ -285,13 +306,22 @@ impl Store {
 
     // ---- accounts, users, tokens (operator CLI and control-plane auth) ----
 
-    pub async fn create_account(&self, name: &str, email: &str) -> Result<(AccountRow, UserRow), DbErr> {
+    pub async fn create_account(
+        &self,
+        name: &str,
+        email: &str,
+    ) -> Result<(AccountRow, UserRow), DbErr> {
         let now = now_ms();
         let w = self.write().await?;
         let base = slugify(name);
         let mut slug = base.clone();
         for n in 2.. {
-            let taken: Option<IdRow> = w.one("SELECT id FROM accounts WHERE slug = $1", vec![v(slug.clone())]).await?;
+            let taken: Option<IdRow> = w
+                .one(
+                    "SELECT id FROM accounts WHERE slug = $1",
+                    vec![v(slug.clone())],
+                )
+                .await?;
             if taken.is_none() {
                 break;
             }
@@ -311,8 +341,14 @@ impl Store {
             )
             .await?;
         w.commit().await?;
-        let a = self.account(account.id).await?.ok_or_else(|| DbErr::RecordNotFound("account".into()))?;
-        let u = self.user(user.id).await?.ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
+        let a = self
+            .account(account.id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("account".into()))?;
+        let u = self
+            .user(user.id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
         Ok((a, u))
     }
 
@@ -326,8 +362,11 @@ impl Store {
     }
 
     pub async fn user(&self, id: i32) -> Result<Option<UserRow>, DbErr> {
-        self.one("SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1", vec![v(id)])
-            .await
+        self.one(
+            "SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1",
+            vec![v(id)],
+        )
+        .await
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, DbErr> {
@@ -339,7 +378,12 @@ impl Store {
     }
 
     /// Stores a token hash for the user; the plaintext never reaches the store.
-    pub async fn insert_token(&self, user_id: i32, name: &str, token_hash: &str) -> Result<i32, DbErr> {
+    pub async fn insert_token(
+        &self,
+        user_id: i32,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i32, DbErr> {
         let w = self.write().await?;
         let row: IdRow = w
             .one_req(
@@ -369,10 +413,18 @@ impl Store {
     }
 
     pub async fn set_subscription(&self, account_id: i32, active: bool) -> Result<u64, DbErr> {
-        self.exec("UPDATE accounts SET subscription_active = $1 WHERE id = $2", vec![v(active), v(account_id)]).await
+        self.exec(
+            "UPDATE accounts SET subscription_active = $1 WHERE id = $2",
+            vec![v(active), v(account_id)],
+        )
+        .await
     }
 
-    pub async fn set_quota(&self, account_id: i32, monthly_events: Option<i64>) -> Result<u64, DbErr> {
+    pub async fn set_quota(
+        &self,
+        account_id: i32,
+        monthly_events: Option<i64>,
+    ) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE accounts SET monthly_event_quota = $1 WHERE id = $2",
             vec![v(monthly_events), v(account_id)],
@@ -416,32 +468,53 @@ impl Store {
                 vec![v(account_id), v(name), v(now)],
             )
             .await?;
-        w.exec("INSERT INTO scoring (project_id, updated_at) VALUES ($1, $2)", vec![v(row.id), v(now)]).await?;
+        w.exec(
+            "INSERT INTO scoring (project_id, updated_at) VALUES ($1, $2)",
+            vec![v(row.id), v(now)],
+        )
+        .await?;
         w.commit().await?;
-        self.project(row.id).await?.ok_or_else(|| DbErr::RecordNotFound("project".into()))
+        self.project(row.id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("project".into()))
     }
 
     const PROJECT_COLS: &str = "p.id, p.account_id, p.name, p.created_at, COALESCE(s.enabled, FALSE) AS scoring_enabled \
          FROM projects p LEFT JOIN scoring s ON s.project_id = p.id";
 
     pub async fn project(&self, id: i32) -> Result<Option<ProjectRow>, DbErr> {
-        self.one(&format!("SELECT {} WHERE p.id = $1", Self::PROJECT_COLS), vec![v(id)]).await
+        self.one(
+            &format!("SELECT {} WHERE p.id = $1", Self::PROJECT_COLS),
+            vec![v(id)],
+        )
+        .await
     }
 
     pub async fn projects(&self, account_id: i32) -> Result<Vec<ProjectRow>, DbErr> {
-        self.all(&format!("SELECT {} WHERE p.account_id = $1 ORDER BY p.id", Self::PROJECT_COLS), vec![v(account_id)])
-            .await
+        self.all(
+            &format!(
+                "SELECT {} WHERE p.account_id = $1 ORDER BY p.id",
+                Self::PROJECT_COLS
+            ),
+            vec![v(account_id)],
+        )
+        .await
     }
 
     pub async fn delete_project(&self, id: i32) -> Result<u64, DbErr> {
-        self.exec("DELETE FROM projects WHERE id = $1", vec![v(id)]).await
+        self.exec("DELETE FROM projects WHERE id = $1", vec![v(id)])
+            .await
     }
 
     const SCORING_COLS: &str = "project_id, enabled, site_key, allow_verified, protect_static, block_definite, \
          challenge_likely, likely_bot_threshold FROM scoring";
 
     pub async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
-        self.one(&format!("SELECT {} WHERE project_id = $1", Self::SCORING_COLS), vec![v(project_id)]).await
+        self.one(
+            &format!("SELECT {} WHERE project_id = $1", Self::SCORING_COLS),
+            vec![v(project_id)],
+        )
+        .await
     }
 
     /// Enables scoring with the given new keys unless already enabled.
@@ -459,7 +532,10 @@ impl Store {
                 vec![v(true), v(site_key), v(private_key_hash), v(now_ms()), v(project_id), v(false)],
             )
             .await?;
-        let row = self.scoring(project_id).await?.ok_or_else(|| DbErr::RecordNotFound("scoring".into()))?;
+        let row = self
+            .scoring(project_id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("scoring".into()))?;
         Ok((row, n == 1))
     }
 
@@ -472,7 +548,11 @@ impl Store {
         .await
     }
 
-    pub async fn update_settings(&self, project_id: i32, p: &SettingsPatch) -> Result<Option<ScoringRow>, DbErr> {
+    pub async fn update_settings(
+        &self,
+        project_id: i32,
+        p: &SettingsPatch,
+    ) -> Result<Option<ScoringRow>, DbErr> {
         self.exec(
             "UPDATE scoring SET allow_verified = COALESCE($1, allow_verified), protect_static = COALESCE($2, protect_static), \
              block_definite = COALESCE($3, block_definite), challenge_likely = COALESCE($4, challenge_likely), \
@@ -503,7 +583,11 @@ impl Store {
     }
 
     /// Replaces the private key hash of an enabled project; false when scoring is not enabled.
-    pub async fn rotate_private_key(&self, project_id: i32, private_key_hash: &str) -> Result<bool, DbErr> {
+    pub async fn rotate_private_key(
+        &self,
+        project_id: i32,
+        private_key_hash: &str,
+    ) -> Result<bool, DbErr> {
         let n = self
             .exec(
                 "UPDATE scoring SET private_key_hash = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
@@ -515,7 +599,10 @@ impl Store {
 
     // ---- data plane ----
 
-    pub async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+    pub async fn site_key_principal(
+        &self,
+        site_key: &str,
+    ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
         self.one(
             "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota \
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
@@ -526,7 +613,11 @@ impl Store {
     }
 
     /// Key check, settings, subscription and the session's stored score in one round trip.
-    pub async fn verdict_row(&self, private_key_hash: &str, session_token: &str) -> Result<Option<VerdictRow>, DbErr> {
+    pub async fn verdict_row(
+        &self,
+        private_key_hash: &str,
+        session_token: &str,
+    ) -> Result<Option<VerdictRow>, DbErr> {
         self.one(
             "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
              s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason \
@@ -540,7 +631,11 @@ impl Store {
 
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
     /// pending mark and the month's usage. Nothing is written unless all of it is.
-    pub async fn ingest(&self, w_in: &IngestWrite, mint: impl Fn() -> String) -> Result<IngestOutcome, DbErr> {
+    pub async fn ingest(
+        &self,
+        w_in: &IngestWrite,
+        mint: impl Fn() -> String,
+    ) -> Result<IngestOutcome, DbErr> {
         let now = now_ms();
         let w = self.write().await?;
         if let Some((key, hash)) = &w_in.idempotency {
@@ -569,8 +664,9 @@ impl Store {
                     if prev.body_hash != *hash {
                         return Ok(IngestOutcome::KeyReused);
                     }
-                    let ack = serde_json::from_str(&prev.response)
-                        .map_err(|e| DbErr::Custom(format!("stored idempotent response unreadable: {e}")))?;
+                    let ack = serde_json::from_str(&prev.response).map_err(|e| {
+                        DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
+                    })?;
                     return Ok(IngestOutcome::Replayed(ack));
                 }
                 w.exec(
@@ -632,7 +728,16 @@ impl Store {
                 sql.push_str(", ");
             }
             let b = i * 7;
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
             vals.extend([
                 v(w_in.project_id),
                 v(session_id),
@@ -655,7 +760,8 @@ impl Store {
             .await?;
             if self.backend == DbBackend::Postgres {
                 // Delivered at commit to every process's scoring workers.
-                w.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![]).await?;
+                w.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![])
+                    .await?;
             }
         }
         #[derive(FromQueryResult)]
@@ -670,7 +776,12 @@ impl Store {
             )
             .await?;
         let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage.events > q);
-        let ack = IngestAck { session_token, accepted, duplicates, over_quota };
+        let ack = IngestAck {
+            session_token,
+            accepted,
+            duplicates,
+            over_quota,
+        };
         if let Some((key, _)) = &w_in.idempotency {
             let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
             w.exec(
@@ -685,7 +796,11 @@ impl Store {
 
     /// Drops idempotency records older than the replay window.
     pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
-        self.exec("DELETE FROM idempotency_keys WHERE created_at < $1", vec![v(now_ms() - IDEMPOTENCY_TTL_MS)]).await
+        self.exec(
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
+            vec![v(now_ms() - IDEMPOTENCY_TTL_MS)],
+        )
+        .await
     }
 
     // ---- scoring queue ----
@@ -695,25 +810,39 @@ impl Store {
     /// worker) makes the session claimable again.
     pub async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
         let now = now_ms();
-        let lock = if self.backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let lock = if self.backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
              AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
              RETURNING id, project_id, revision"
         );
         let w = self.write().await?;
-        let rows = w.all(&sql, vec![v(now + lease_ms), v(true), v(now), v(limit as i64)]).await?;
+        let rows = w
+            .all(
+                &sql,
+                vec![v(now + lease_ms), v(true), v(now), v(limit as i64)],
+            )
+            .await?;
         w.commit().await?;
         Ok(rows)
     }
 
     pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
-        self.all("SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id", vec![v(session_id)]).await
+        self.all(
+            "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
+            vec![v(session_id)],
+        )
+        .await
     }
 
     /// Stores the score of `revision`; the session stays pending if events arrived since.
     pub async fn store_score(&self, claim: &Claim, s: &StoredScore) -> Result<(), DbErr> {
-        let ids = serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let ids =
+            serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         self.exec(
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
              claimed_until = NULL, pending = (revision <> $4) WHERE id = $6",
@@ -728,7 +857,12 @@ impl Store {
         struct N {
             n: i64,
         }
-        let n: Option<N> = self.one("SELECT COUNT(*) AS n FROM sessions WHERE pending = $1", vec![v(true)]).await?;
+        let n: Option<N> = self
+            .one(
+                "SELECT COUNT(*) AS n FROM sessions WHERE pending = $1",
+                vec![v(true)],
+            )
+            .await?;
         Ok(n.map(|n| n.n).unwrap_or(0))
     }
 }
@@ -762,10 +896,18 @@ impl Writer<'_> {
     }
 
     async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-        Ok(self.txn.execute_raw(self.stmt(sql, values)).await?.rows_affected())
+        Ok(self
+            .txn
+            .execute_raw(self.stmt(sql, values))
+            .await?
+            .rows_affected())
     }
 
-    async fn one<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Option<T>, DbErr> {
+    async fn one<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<T>, DbErr> {
         match self.txn.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
             None => Ok(None),
@@ -773,10 +915,16 @@ impl Writer<'_> {
     }
 
     async fn one_req<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<T, DbErr> {
-        self.one(sql, values).await?.ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
+        self.one(sql, values)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
     }
 
-    async fn all<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, DbErr> {
+    async fn all<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, DbErr> {
         let rows: Vec<QueryResult> = self.txn.query_all_raw(self.stmt(sql, values)).await?;
         rows.iter().map(|r| T::from_query_result(r, "")).collect()
     }
@@ -810,7 +958,12 @@ pub fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
                 None => url.to_string(),
             }
         }
@@ -826,7 +979,10 @@ mod tests {
     fn slugs_and_redaction() {
         assert_eq!(slugify("Acme Corp!"), "acme-corp");
         assert_eq!(slugify("¡!"), "account");
-        assert_eq!(redact("postgres://u:secret@h:5/db"), "postgres://u:***@h:5/db");
+        assert_eq!(
+            redact("postgres://u:secret@h:5/db"),
+            "postgres://u:***@h:5/db"
+        );
         assert_eq!(redact("sqlite://./botect.db"), "sqlite://./botect.db");
         assert_eq!(billing_period(0), "1970-01");
     }

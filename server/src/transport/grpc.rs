@@ -8,7 +8,10 @@ use tonic::{Request, Response, Status, metadata::MetadataMap};
 use crate::{
     core::{
         Core, KeyType,
-        model::{Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, Policy, RequestContext, VerdictOut},
+        model::{
+            Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, Policy,
+            RequestContext, VerdictOut,
+        },
     },
     error::ApiError,
     store::{ProjectRow, SettingsPatch},
@@ -21,7 +24,9 @@ pub struct Api {
 }
 
 fn header(md: &MetadataMap, name: &str) -> Option<String> {
-    md.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string())
+    md.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
 }
 
 /// Credentials from gRPC metadata (REST copies its HTTP headers into metadata).
@@ -40,8 +45,8 @@ fn ok<T>(r: Result<T, ApiError>) -> Rpc<T> {
     r.map(Response::new).map_err(Status::from)
 }
 
-fn timestamp(ms: i64) -> pbjson_types::Timestamp {
-    pbjson_types::Timestamp { seconds: ms.div_euclid(1000), nanos: (ms.rem_euclid(1000) * 1_000_000) as i32 }
+fn timestamp(ms: i64) -> botect_proto::wkt::Timestamp {
+    botect_proto::wkt::Timestamp::from_millis(ms)
 }
 
 fn project(p: ProjectRow) -> pb::Project {
@@ -88,7 +93,9 @@ fn verdict(v: VerdictOut) -> pb::SessionVerdict {
 }
 
 fn event_kind(t: i32) -> Option<EventKind> {
-    pb::EventType::try_from(t).ok().and_then(|t| EventKind::parse(t.as_str_name()))
+    pb::EventType::try_from(t)
+        .ok()
+        .and_then(|t| EventKind::parse(t.as_str_name()))
 }
 
 /// `google.protobuf.Value` → JSON.
@@ -96,16 +103,22 @@ fn json_value(v: pbjson_types::Value) -> serde_json::Value {
     use pbjson_types::value::Kind;
     match v.kind {
         None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
-        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Some(Kind::StringValue(s)) => serde_json::Value::String(s),
         Some(Kind::BoolValue(b)) => serde_json::Value::Bool(b),
         Some(Kind::StructValue(s)) => serde_json::Value::Object(json_object(s)),
-        Some(Kind::ListValue(l)) => serde_json::Value::Array(l.values.into_iter().map(json_value).collect()),
+        Some(Kind::ListValue(l)) => {
+            serde_json::Value::Array(l.values.into_iter().map(json_value).collect())
+        }
     }
 }
 
 fn json_object(s: pbjson_types::Struct) -> serde_json::Map<String, serde_json::Value> {
-    s.fields.into_iter().map(|(k, v)| (k, json_value(v))).collect()
+    s.fields
+        .into_iter()
+        .map(|(k, v)| (k, json_value(v)))
+        .collect()
 }
 
 fn batch(req: pb::IngestEventsRequest) -> IncomingBatch {
@@ -127,7 +140,10 @@ fn batch(req: pb::IngestEventsRequest) -> IncomingBatch {
 
 #[tonic::async_trait]
 impl pb::ingest_service_server::IngestService for Api {
-    async fn ingest_events(&self, req: Request<pb::IngestEventsRequest>) -> Rpc<pb::IngestEventsResponse> {
+    async fn ingest_events(
+        &self,
+        req: Request<pb::IngestEventsRequest>,
+    ) -> Rpc<pb::IngestEventsResponse> {
         let creds = credentials(req.metadata());
         let ack = self.core.ingest(&creds, batch(req.into_inner())).await?;
         Ok(Response::new(pb::IngestEventsResponse {
@@ -144,8 +160,17 @@ impl pb::verdict_service_server::VerdictService for Api {
     async fn get_verdict(&self, req: Request<pb::GetVerdictRequest>) -> Rpc<pb::SessionVerdict> {
         let creds = credentials(req.metadata());
         let r = req.into_inner();
-        let ctx = RequestContext { path: r.path, ip: r.ip, country: r.country, ua: r.ua };
-        ok(self.core.verdict(&creds, &r.session_token, &ctx).await.map(verdict))
+        let ctx = RequestContext {
+            path: r.path,
+            ip: r.ip,
+            country: r.country,
+            ua: r.ua,
+        };
+        ok(self
+            .core
+            .verdict(&creds, &r.session_token, &ctx)
+            .await
+            .map(verdict))
     }
 }
 
@@ -153,54 +178,92 @@ impl pb::verdict_service_server::VerdictService for Api {
 impl pb::project_service_server::ProjectService for Api {
     async fn create_project(&self, req: Request<pb::CreateProjectRequest>) -> Rpc<pb::Project> {
         let creds = credentials(req.metadata());
-        ok(self.core.create_project(&creds, &req.into_inner().name).await.map(project))
+        ok(self
+            .core
+            .create_project(&creds, &req.into_inner().name)
+            .await
+            .map(project))
     }
 
-    async fn list_projects(&self, req: Request<pb::ListProjectsRequest>) -> Rpc<pb::ListProjectsResponse> {
+    async fn list_projects(
+        &self,
+        req: Request<pb::ListProjectsRequest>,
+    ) -> Rpc<pb::ListProjectsResponse> {
         let creds = credentials(req.metadata());
         ok(self
             .core
             .list_projects(&creds)
             .await
-            .map(|ps| pb::ListProjectsResponse { projects: ps.into_iter().map(project).collect() }))
+            .map(|ps| pb::ListProjectsResponse {
+                projects: ps.into_iter().map(project).collect(),
+            }))
     }
 
     async fn get_project(&self, req: Request<pb::GetProjectRequest>) -> Rpc<pb::Project> {
         let creds = credentials(req.metadata());
-        ok(self.core.get_project(&creds, req.into_inner().project).await.map(project))
+        ok(self
+            .core
+            .get_project(&creds, req.into_inner().project)
+            .await
+            .map(project))
     }
 
-    async fn delete_project(&self, req: Request<pb::DeleteProjectRequest>) -> Rpc<pbjson_types::Empty> {
+    async fn delete_project(
+        &self,
+        req: Request<pb::DeleteProjectRequest>,
+    ) -> Rpc<pbjson_types::Empty> {
         let creds = credentials(req.metadata());
-        ok(self.core.delete_project(&creds, req.into_inner().project).await.map(|()| pbjson_types::Empty {}))
+        ok(self
+            .core
+            .delete_project(&creds, req.into_inner().project)
+            .await
+            .map(|()| pbjson_types::Empty {}))
     }
 }
 
 #[tonic::async_trait]
 impl pb::scoring_service_server::ScoringService for Api {
-    async fn enable_scoring(&self, req: Request<pb::EnableScoringRequest>) -> Rpc<pb::EnableScoringResponse> {
+    async fn enable_scoring(
+        &self,
+        req: Request<pb::EnableScoringRequest>,
+    ) -> Rpc<pb::EnableScoringResponse> {
         let creds = credentials(req.metadata());
-        ok(self.core.enable_scoring(&creds, req.into_inner().project).await.map(|e| pb::EnableScoringResponse {
-            site_key: e.site_key,
-            private_key: e.private_key.map(Into::into),
-            bot_settings: Some(bot_settings(&e.policy)),
-            likely_bot_threshold: e.policy.threshold as u32,
-        }))
+        ok(self
+            .core
+            .enable_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|e| pb::EnableScoringResponse {
+                site_key: e.site_key,
+                private_key: e.private_key.map(Into::into),
+                bot_settings: Some(bot_settings(&e.policy)),
+                likely_bot_threshold: e.policy.threshold as u32,
+            }))
     }
 
     async fn get_scoring(&self, req: Request<pb::GetScoringRequest>) -> Rpc<pb::ScoringState> {
         let creds = credentials(req.metadata());
-        ok(self.core.get_scoring(&creds, req.into_inner().project).await.map(|s| pb::ScoringState {
-            enabled: s.enabled,
-            site_key: s.site_key.unwrap_or_default(),
-            bot_settings: Some(bot_settings(&s.policy)),
-            likely_bot_threshold: s.policy.threshold as u32,
-        }))
+        ok(self
+            .core
+            .get_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|s| pb::ScoringState {
+                enabled: s.enabled,
+                site_key: s.site_key.unwrap_or_default(),
+                bot_settings: Some(bot_settings(&s.policy)),
+                likely_bot_threshold: s.policy.threshold as u32,
+            }))
     }
 
-    async fn disable_scoring(&self, req: Request<pb::DisableScoringRequest>) -> Rpc<pbjson_types::Empty> {
+    async fn disable_scoring(
+        &self,
+        req: Request<pb::DisableScoringRequest>,
+    ) -> Rpc<pbjson_types::Empty> {
         let creds = credentials(req.metadata());
-        ok(self.core.disable_scoring(&creds, req.into_inner().project).await.map(|()| pbjson_types::Empty {}))
+        ok(self
+            .core
+            .disable_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|()| pbjson_types::Empty {}))
     }
 
     async fn update_scoring_settings(
@@ -214,12 +277,18 @@ impl pb::scoring_service_server::ScoringService for Api {
             protect_static: r.protect_static,
             block_definite: r.block_definite,
             challenge_likely: r.challenge_likely,
-            likely_bot_threshold: r.likely_bot_threshold.map(|t| t.min(i32::MAX as u32) as i32),
+            likely_bot_threshold: r
+                .likely_bot_threshold
+                .map(|t| t.min(i32::MAX as u32) as i32),
         };
-        ok(self.core.update_settings(&creds, r.project, patch).await.map(|p| pb::ScoringSettings {
-            bot_settings: Some(bot_settings(&p)),
-            likely_bot_threshold: p.threshold as u32,
-        }))
+        ok(self
+            .core
+            .update_settings(&creds, r.project, patch)
+            .await
+            .map(|p| pb::ScoringSettings {
+                bot_settings: Some(bot_settings(&p)),
+                likely_bot_threshold: p.threshold as u32,
+            }))
     }
 
     async fn rotate_key(&self, req: Request<pb::RotateKeyRequest>) -> Rpc<pb::RotateKeyResponse> {
@@ -230,13 +299,17 @@ impl pb::scoring_service_server::ScoringService for Api {
             Ok(pb::KeyType::Private) => Some(KeyType::Private),
             _ => None,
         };
-        ok(self.core.rotate_key(&creds, r.project, kind).await.map(|(kind, key)| pb::RotateKeyResponse {
-            r#type: match kind {
-                KeyType::Site => pb::KeyType::Site,
-                KeyType::Private => pb::KeyType::Private,
-            } as i32,
-            key,
-        }))
+        ok(self
+            .core
+            .rotate_key(&creds, r.project, kind)
+            .await
+            .map(|(kind, key)| pb::RotateKeyResponse {
+                r#type: match kind {
+                    KeyType::Site => pb::KeyType::Site,
+                    KeyType::Private => pb::KeyType::Private,
+                } as i32,
+                key,
+            }))
     }
 }
 

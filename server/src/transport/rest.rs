@@ -50,14 +50,18 @@ pub struct RestRequest {
 
 /// The flat error body with its status.
 pub fn error_response(e: &ApiError) -> Response {
-    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default())
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -67,7 +71,10 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let params = match RawPathParams::from_request_parts(&mut parts, state).await {
-            Ok(p) => p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            Ok(p) => p
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             Err(_) => Vec::new(),
         };
         let limit = parts.extensions.get::<BodyLimit>().map_or(1 << 20, |l| l.0);
@@ -90,10 +97,18 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
             Ok(c) => c.to_bytes(),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
             Err(_) => {
-                return Err(error_response(&ApiError::invalid("body", "The request body could not be read.")));
+                return Err(error_response(&ApiError::invalid(
+                    "body",
+                    "The request body could not be read.",
+                )));
             }
         };
-        Ok(RestRequest { params, query: parts.uri.query().map(str::to_string), headers: parts.headers, body })
+        Ok(RestRequest {
+            params,
+            query: parts.uri.query().map(str::to_string),
+            headers: parts.headers,
+            body,
+        })
     }
 }
 
@@ -114,7 +129,12 @@ impl RestRequest {
             BodyRule::All => match parse_body()? {
                 None => Map::new(),
                 Some(Value::Object(m)) => m,
-                Some(_) => return Err(ApiError::invalid("body", "The JSON body must be an object.")),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        "body",
+                        "The JSON body must be an object.",
+                    ));
+                }
             },
             BodyRule::Field(f) => {
                 let mut m = Map::new();
@@ -138,10 +158,31 @@ impl RestRequest {
         }
         serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." { "body".to_string() } else { path };
-            ApiError::invalid(&field, format!("Invalid value for \"{field}\": {}.", e.inner()))
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
+            ApiError::invalid(
+                &field,
+                format!(
+                    "Invalid value for \"{field}\": {}.",
+                    without_unspecified(&e.inner().to_string())
+                ),
+            )
         })
     }
+}
+
+/// Drops the proto zero values (`…_unspecified`) from serde's "expected one of" lists: they
+/// are never valid input.
+fn without_unspecified(msg: &str) -> String {
+    let mut out = msg.to_string();
+    while let Some(end) = out.find("_unspecified`, ") {
+        let start = out[..end].rfind('`').unwrap_or(end);
+        out.replace_range(start..end + "_unspecified`, ".len(), "");
+    }
+    out
 }
 
 /// Runs one REST call through the method's service implementation.
@@ -172,7 +213,9 @@ where
             };
             match body {
                 Ok(body) => json_response(status, body),
-                Err(e) => error_response(&ApiError::internal(format!("response encoding failed: {e}"))),
+                Err(e) => error_response(&ApiError::internal(format!(
+                    "response encoding failed: {e}"
+                ))),
             }
         }
         Err(status) => error_response(&ApiError::from_status(&status)),
