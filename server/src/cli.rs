@@ -55,7 +55,7 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (REST 413 / gRPC RESOURCE_EXHAUSTED above it).
     #[arg(long, env = "BOTECT_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
-    /// Scoring workers.
+    /// Scoring workers (0: this process only ingests and reads; others sharing the database score).
     #[arg(long, env = "BOTECT_WORKERS", default_value_t = 2)]
     pub workers: usize,
     /// Upper bound of a verdict read's store access before it fails open, in milliseconds.

@@ -16,10 +16,14 @@ pub const LEASE_MS: i64 = 30_000;
 pub const POLL: Duration = Duration::from_millis(500);
 const BATCH: u32 = 16;
 
-/// Starts `n` workers; they run until the runtime shuts down.
+/// Starts `n` workers; they run until the runtime shuts down. `n = 0` makes an
+/// ingest/verdict-only process: its sessions are scored by other processes sharing the store.
 pub fn spawn(core: Arc<Core>, n: usize) {
+    if n == 0 {
+        return;
+    }
     core.store.spawn_listener(core.feed.clone());
-    for i in 0..n.max(1) {
+    for i in 0..n {
         let core = core.clone();
         tokio::spawn(async move { run(core, i).await });
     }

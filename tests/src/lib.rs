@@ -303,3 +303,28 @@ macro_rules! both_dbs {
         }
     )*};
 }
+
+/// Runs a scalar SQL query (e.g. `SELECT COUNT(*) AS n FROM events`) directly on the
+/// test database, bypassing the server. The column must be named `n`.
+pub async fn sql_count(db: &TestDb, sql: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let store = botect::store::Store::open(&db.url).await.expect("open test database");
+    let stmt = sea_orm::Statement::from_string(store.backend(), sql.to_string());
+    let row = store.connection().query_one_raw(stmt).await.expect("query").expect("one row");
+    let n: i64 = row.try_get("", "n").expect("column n");
+    store.connection().close_by_ref().await.ok();
+    n
+}
+
+/// Sets toggles/threshold over REST; panics unless 200.
+pub async fn settings(server: &Server, t: &Tenant, body: Value) -> Value {
+    let r = http()
+        .put(server.url(&format!("/v1/projects/{}/scoring/settings", t.project)))
+        .bearer_auth(&t.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(r.status(), 200);
+    r.json().await.expect("settings JSON")
+}
