@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     core::{Core, model::EventKind, scoring},
-    store::{Claim, StoredScore},
+    store::Claim,
 };
 
 /// How long a claim is held before another worker may take the session over.
@@ -64,14 +64,5 @@ async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
         })
         .collect();
     let scored = scoring::score(&scoring::signals(parsed.iter().map(|(k, p)| (*k, p))));
-    core.store
-        .store_score(
-            claim,
-            &StoredScore {
-                score: scored.score as i32,
-                detection_ids: scored.detection_ids,
-                reason: scored.reason,
-            },
-        )
-        .await
+    core.store.store_score(claim, &scored).await
 }

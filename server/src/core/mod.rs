@@ -61,16 +61,16 @@ pub enum KeyType {
     Private,
 }
 
-fn policy_of(row: &ScoringRow) -> Policy {
+/// A project's policy from its stored columns.
+fn policy(allow_verified: bool, protect_static: bool, block_definite: bool, challenge_likely: bool, threshold: i32) -> Policy {
     Policy {
-        bot: BotSettings {
-            allow_verified: row.allow_verified,
-            protect_static: row.protect_static,
-            block_definite: row.block_definite,
-            challenge_likely: row.challenge_likely,
-        },
-        threshold: row.likely_bot_threshold.clamp(1, 99) as u8,
+        bot: BotSettings { allow_verified, protect_static, block_definite, challenge_likely },
+        threshold: threshold.clamp(1, 99) as u8,
     }
+}
+
+fn policy_of(row: &ScoringRow) -> Policy {
+    policy(row.allow_verified, row.protect_static, row.block_definite, row.challenge_likely, row.likely_bot_threshold)
 }
 
 fn bearer(value: &str) -> Option<&str> {
@@ -433,15 +433,13 @@ impl Core {
         if !row.subscription_active {
             return Err(ApiError::no_subscription());
         }
-        let policy = Policy {
-            bot: BotSettings {
-                allow_verified: row.allow_verified,
-                protect_static: row.protect_static,
-                block_definite: row.block_definite,
-                challenge_likely: row.challenge_likely,
-            },
-            threshold: row.likely_bot_threshold.clamp(1, 99) as u8,
-        };
+        let policy = policy(
+            row.allow_verified,
+            row.protect_static,
+            row.block_definite,
+            row.challenge_likely,
+            row.likely_bot_threshold,
+        );
         let stored = row.score.filter(|s| *s > 0).map(|score| Scored {
             score: score.clamp(0, 99) as u8,
             detection_ids: row

@@ -179,13 +179,6 @@ pub struct StoredEvent {
     pub payload: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredScore {
-    pub score: i32,
-    pub detection_ids: Vec<u32>,
-    pub reason: String,
-}
-
 fn v<T: Into<Value>>(x: T) -> Value {
     x.into()
 }
@@ -288,7 +281,21 @@ impl Store {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        let txn = self.db.begin().await?;
+        // SQLite: `BEGIN IMMEDIATE` takes the write lock up front, waiting under the busy
+        // timeout. A deferred transaction that reads first and then writes gets SQLITE_BUSY
+        // at once (no busy handler) whenever another process (the CLI, another server)
+        // holds the write lock.
+        let txn = match self.backend {
+            DbBackend::Sqlite => {
+                self.db
+                    .begin_with_options(sea_orm::TransactionOptions {
+                        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?
+            }
+            _ => self.db.begin().await?,
+        };
         Ok(Writer {
             txn,
             backend: self.backend,
@@ -840,13 +847,13 @@ impl Store {
     }
 
     /// Stores the score of `revision`; the session stays pending if events arrived since.
-    pub async fn store_score(&self, claim: &Claim, s: &StoredScore) -> Result<(), DbErr> {
+    pub async fn store_score(&self, claim: &Claim, s: &crate::core::model::Scored) -> Result<(), DbErr> {
         let ids =
             serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         self.exec(
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
              claimed_until = NULL, pending = (revision <> $4) WHERE id = $6",
-            vec![v(s.score), v(ids), v(s.reason.as_str()), v(claim.revision), v(now_ms()), v(claim.id)],
+            vec![v(s.score as i32), v(ids), v(s.reason.as_str()), v(claim.revision), v(now_ms()), v(claim.id)],
         )
         .await?;
         Ok(())
