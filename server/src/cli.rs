@@ -112,7 +112,8 @@ pub enum QuotaCmd {
     Set {
         #[arg(long)]
         account: i32,
-        #[arg(long, value_parser = parse_quota)]
+        // Negative numbers reach parse_quota, whose message says why they are refused.
+        #[arg(long, value_parser = parse_quota, allow_negative_numbers = true)]
         monthly_events: Quota,
     },
 }
@@ -177,13 +178,10 @@ async fn run(cli: Cli) -> ExitCode {
                 running.addr,
                 store::redact(&cfg.database_url)
             );
-            tokio::select! {
-                r = running.handle => match r {
-                    Ok(Ok(())) => ExitCode::SUCCESS,
-                    Ok(Err(e)) => fail(e),
-                    Err(e) => fail(e),
-                },
-                _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+            match running.handle.await {
+                Ok(Ok(())) => ExitCode::SUCCESS,
+                Ok(Err(e)) => fail(e),
+                Err(e) => fail(e),
             }
         }
         Command::Migrate => match Store::connect(&url).await {

@@ -21,12 +21,13 @@ pub enum ErrorCode {
     InvalidPayload,
     IdempotencyKeyReused,
     PayloadTooLarge,
+    MethodNotAllowed,
     Internal,
     Unavailable,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NoActiveSubscription,
         ErrorCode::FeatureNotAvailable,
@@ -36,6 +37,7 @@ impl ErrorCode {
         ErrorCode::InvalidPayload,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::PayloadTooLarge,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
     ];
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::InvalidPayload => "INVALID_PAYLOAD",
             ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
         }
@@ -70,6 +73,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::ScoringNotEnabled => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::InvalidPayload | ErrorCode::IdempotencyKeyReused => 422,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
@@ -87,6 +91,7 @@ impl ErrorCode {
             ErrorCode::InvalidPayload => tonic::Code::InvalidArgument,
             ErrorCode::IdempotencyKeyReused => tonic::Code::AlreadyExists,
             ErrorCode::PayloadTooLarge => tonic::Code::ResourceExhausted,
+            ErrorCode::MethodNotAllowed => tonic::Code::Unimplemented,
             ErrorCode::Internal => tonic::Code::Internal,
             ErrorCode::Unavailable => tonic::Code::Unavailable,
         }
@@ -104,6 +109,7 @@ impl ErrorCode {
             ErrorCode::InvalidPayload => "Invalid payload",
             ErrorCode::IdempotencyKeyReused => "Idempotency key reused",
             ErrorCode::PayloadTooLarge => "Payload too large",
+            ErrorCode::MethodNotAllowed => "Method not allowed",
             ErrorCode::Internal => "Internal error",
             ErrorCode::Unavailable => "Service unavailable",
         }

@@ -57,46 +57,21 @@ fn cors() -> CorsLayer {
 
 /// The whole HTTP application for a core.
 pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
-    let api = Api { core };
+    let api = Api { core: core.clone() };
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(botect_proto::FILE_DESCRIPTOR_SET)
         .build_v1()
         .expect("the embedded descriptor set is valid");
     let (health, health_service) = tonic_health::server::health_reporter();
-    tokio::spawn(async move {
-        health
-            .set_serving::<pb::ingest_service_server::IngestServiceServer<Api>>()
-            .await;
-        health
-            .set_serving::<pb::verdict_service_server::VerdictServiceServer<Api>>()
-            .await;
-        health
-            .set_serving::<pb::scoring_service_server::ScoringServiceServer<Api>>()
-            .await;
-        health
-            .set_serving::<pb::project_service_server::ProjectServiceServer<Api>>()
-            .await;
-        health
-            .set_serving::<pb::account_service_server::AccountServiceServer<Api>>()
-            .await;
-    });
+    tokio::spawn(report_health(core, health));
+    let limit = max_body_bytes;
     let grpc = tonic::service::Routes::new(
-        pb::ingest_service_server::IngestServiceServer::new(api.clone())
-            .max_decoding_message_size(max_body_bytes),
+        pb::ingest_service_server::IngestServiceServer::new(api.clone()).max_decoding_message_size(limit),
     )
-    .add_service(pb::verdict_service_server::VerdictServiceServer::new(
-        api.clone(),
-    ))
-    .add_service(pb::project_service_server::ProjectServiceServer::new(
-        api.clone(),
-    ))
-    .add_service(
-        pb::scoring_service_server::ScoringServiceServer::new(api.clone())
-            .max_decoding_message_size(max_body_bytes),
-    )
-    .add_service(pb::account_service_server::AccountServiceServer::new(
-        api.clone(),
-    ))
+    .add_service(pb::verdict_service_server::VerdictServiceServer::new(api.clone()).max_decoding_message_size(limit))
+    .add_service(pb::project_service_server::ProjectServiceServer::new(api.clone()).max_decoding_message_size(limit))
+    .add_service(pb::scoring_service_server::ScoringServiceServer::new(api.clone()).max_decoding_message_size(limit))
+    .add_service(pb::account_service_server::AccountServiceServer::new(api.clone()).max_decoding_message_size(limit))
     .add_service(reflection)
     .add_service(health_service)
     .into_axum_router()
@@ -104,14 +79,54 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
 
     let rest = rest::generated_routes(api)
         .merge(openapi::routes())
+        .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
-        .layer(axum::middleware::from_fn(
-            move |mut req: Request, next: Next| async move {
-                req.extensions_mut().insert(BodyLimit(max_body_bytes));
-                Ok::<Response, std::convert::Infallible>(next.run(req).await)
-            },
-        ));
+        .layer(axum::middleware::from_fn(move |mut req: Request, next: Next| async move {
+            req.extensions_mut().insert(BodyLimit(limit));
+            Ok::<Response, std::convert::Infallible>(next.run(req).await)
+        }));
     grpc.fallback_service(rest).layer(cors())
+}
+
+/// gRPC health: every Botect service (and "") is SERVING while the store answers a ping,
+/// NOT_SERVING while it does not; checked every 5 seconds.
+async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthReporter) {
+    use tonic::server::NamedService;
+    use tonic_health::ServingStatus;
+    let names = [
+        "",
+        <pb::ingest_service_server::IngestServiceServer<Api> as NamedService>::NAME,
+        <pb::verdict_service_server::VerdictServiceServer<Api> as NamedService>::NAME,
+        <pb::project_service_server::ProjectServiceServer<Api> as NamedService>::NAME,
+        <pb::scoring_service_server::ScoringServiceServer<Api> as NamedService>::NAME,
+        <pb::account_service_server::AccountServiceServer<Api> as NamedService>::NAME,
+    ];
+    loop {
+        let ok = tokio::time::timeout(Duration::from_secs(2), core.store.connection().ping())
+            .await
+            .is_ok_and(|r| r.is_ok());
+        let status = if ok { ServingStatus::Serving } else { ServingStatus::NotServing };
+        for name in names {
+            health.set_service_status(name, status).await;
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let term = async {
+        #[cfg(unix)]
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }
 
 /// A running server (tests and `serve`).
@@ -143,6 +158,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     let app = app(core.clone(), cfg.max_body_bytes);
-    let handle = tokio::spawn(async move { axum::serve(listener, app).await });
+    // In-flight requests finish (their transactions commit) before the process exits.
+    let handle = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await });
     Ok(Running { addr, core, handle })
 }

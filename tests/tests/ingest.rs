@@ -136,6 +136,8 @@ async fn invalid_batches_store_nothing(db: TestDb) {
         (with(event(&rid(), "page", json!({"page_path_shape": "/a".repeat(40)}))), "events[1].payload.page_path_shape"),
         (with(json!({"request_id": rid(), "type": "mouse", "received_at": "2026-06-14T10:00:00Z", "payload": {}, "extra": 1})), "events[1].extra"),
         (json!({"session_token": null, "events": [good.clone()], "surprise": true}).to_string(), "surprise"),
+        (with(event(&rid(), "mouse", json!({"coarse_pointer": 0.5}))), "events[1].payload.coarse_pointer"),
+        (with(event(&rid(), "mouse", json!({"pointer_types": ["mouse", "mouse"]}))), "events[1].payload.pointer_types"),
     ];
     for (body, field) in cases {
         let (status, err) = post(&server, &t.site_key, None, &body).await;
@@ -145,6 +147,9 @@ async fn invalid_batches_store_nothing(db: TestDb) {
         assert_eq!(err["details"]["field"], field, "{err}");
         assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    // An over-long Idempotency-Key is rejected too.
+    let (status, err) = post(&server, &t.site_key, Some(&"k".repeat(256)), &mouse_batch(&rid(), 0.5)).await;
+    assert_eq!((status, err["details"]["field"].as_str()), (422, Some("Idempotency-Key")), "{err}");
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 0);
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await, 0);
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM idempotency_keys").await, 0);
@@ -177,7 +182,24 @@ async fn over_quota_is_soft(db: TestDb) {
     assert!(r3.get("over_quota").is_none(), "{r3}");
 }
 
+/// Idempotency keys are opaque text: the quickstart's placeholder style (with "…") works.
+async fn unicode_idempotency_key_and_405(db: TestDb) {
+    let server = Server::start(&db).await;
+    let t = tenant(&db, &server, "Unicode").await;
+    let body = mouse_batch(&rid(), 0.5);
+    let (s1, a) = post(&server, &t.site_key, Some("6f1c…batch-uuid"), &body).await;
+    let (s2, b) = post(&server, &t.site_key, Some("6f1c…batch-uuid"), &body).await;
+    assert_eq!((s1, s2), (202, 202));
+    assert_eq!(a, b);
+    let r = http().patch(server.url("/v1/events")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "METHOD_NOT_ALLOWED");
+    assert_eq!(e["error"], "Method not allowed");
+}
+
 both_dbs!(
+    unicode_idempotency_key_and_405,
     idempotent_replay_and_mismatch,
     concurrent_duplicates_get_the_first_response,
     dedup_counts_and_session_resolution,

@@ -20,6 +20,8 @@ pub enum KeyKind {
     },
     /// A non-negative integer.
     Count,
+    /// 0 or 1.
+    Flag01,
     Bool,
     /// `x.y.z`.
     Version,
@@ -67,7 +69,7 @@ pub const KEYS: &[(&str, KeyKind)] = &[
         },
     ),
     ("max_touch_points", KeyKind::Count),
-    ("coarse_pointer", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("coarse_pointer", KeyKind::Flag01),
     ("js_passed", KeyKind::Bool),
     ("webdriver", KeyKind::Bool),
     ("headless", KeyKind::Bool),
@@ -175,6 +177,10 @@ fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
             Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(()),
             _ => bad("a non-negative integer"),
         },
+        KeyKind::Flag01 => match value.as_f64() {
+            Some(n) if n == 0.0 || n == 1.0 => Ok(()),
+            _ => bad("0 or 1"),
+        },
         KeyKind::Bool => match value {
             Value::Bool(_) => Ok(()),
             _ => bad("true or false"),
@@ -206,11 +212,12 @@ fn check_value(field: &str, kind: KeyKind, value: &Value) -> ApiResult<()> {
             Some(a)
                 if a.len() <= 3
                     && a.iter()
-                        .all(|t| matches!(t.as_str(), Some("mouse" | "touch" | "pen"))) =>
+                        .all(|t| matches!(t.as_str(), Some("mouse" | "touch" | "pen")))
+                    && a.iter().enumerate().all(|(i, t)| !a[..i].contains(t)) =>
             {
                 Ok(())
             }
-            _ => bad("an array of at most 3 of \"mouse\", \"touch\", \"pen\""),
+            _ => bad("an array of distinct values among \"mouse\", \"touch\", \"pen\""),
         },
         KeyKind::Languages => match value.as_array() {
             Some(a)

@@ -248,6 +248,8 @@ impl Core {
         project: u32,
         patch: SettingsPatch,
     ) -> ApiResult<Policy> {
+        let p = self.subscribed_principal(creds).await?;
+        let row = self.owned_project(&p, project).await?;
         if let Some(t) = patch.likely_bot_threshold
             && !(1..=99).contains(&t)
         {
@@ -256,8 +258,6 @@ impl Core {
                 format!("\"likely_bot_threshold\" must be an integer from 1 to 99; got {t}."),
             ));
         }
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
         let s = db(self.store.update_settings(row.id, &patch).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
         Ok(policy_of(&s))
@@ -335,14 +335,14 @@ impl Core {
             Some(k)
                 if !k.is_empty()
                     && k.len() <= ingest::MAX_IDEMPOTENCY_KEY
-                    && k.bytes().all(|b| (0x21..0x7f).contains(&b)) =>
+                    && !k.chars().any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) =>
             {
                 Some((k.to_string(), ingest::batch_hash(&batch)))
             }
             Some(_) => {
                 return Err(ApiError::invalid(
                     "Idempotency-Key",
-                    "\"Idempotency-Key\" must be 1 to 255 visible ASCII characters.",
+                    "\"Idempotency-Key\" must be 1 to 255 bytes of text without control characters.",
                 ));
             }
         };

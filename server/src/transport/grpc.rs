@@ -23,10 +23,11 @@ pub struct Api {
     pub core: Arc<Core>,
 }
 
+/// A header's value; non-ASCII bytes are kept (lossily) so validation can reject them
+/// instead of the header silently vanishing.
 fn header(md: &MetadataMap, name: &str) -> Option<String> {
     md.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
 }
 
 /// Credentials from gRPC metadata (REST copies its HTTP headers into metadata).

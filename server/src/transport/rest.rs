@@ -222,6 +222,14 @@ where
     }
 }
 
+/// 405 for a known path with another method, in the flat error shape.
+pub async fn method_not_allowed() -> Response {
+    error_response(&ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This endpoint does not support that HTTP method.",
+    ))
+}
+
 /// 404 for paths no route serves, in the flat error shape.
 pub async fn not_found() -> Response {
     error_response(&ApiError::not_found("No such endpoint."))
