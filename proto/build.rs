@@ -3,8 +3,6 @@
 //! encoded descriptor set that reflection, REST transcoding and OpenAPI read.
 use std::{env, fs, path::PathBuf};
 
-use prost::Message;
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let out = PathBuf::from(env::var("OUT_DIR")?);
@@ -19,8 +17,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=botect");
     println!("cargo:rerun-if-changed=google");
 
-    let fds = protox::compile(&files, [&root])?;
-    let bytes = fds.encode_to_vec();
+    let mut compiler = protox::Compiler::new([&root])?;
+    compiler
+        .include_source_info(true)
+        .include_imports(true)
+        .open_files(&files)?;
+    let fds = compiler.file_descriptor_set();
+    // Encoded by protox, not `fds.encode_to_vec()`: prost_types drops extension options
+    // (google.api.http, botect.v1.*), which reflection and the OpenAPI generator read.
+    let bytes = compiler.encode_file_descriptor_set();
     fs::write(out.join("botect_descriptor.bin"), &bytes)?;
 
     tonic_prost_build::configure()

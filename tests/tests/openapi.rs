@@ -1,0 +1,210 @@
+//! The OpenAPI document and Swagger UI of a real server: `GET /openapi.json` is a
+//! self-contained OpenAPI 3.1 document covering every contract endpoint with the right
+//! security, and `/docs` serves the Swagger UI page. Touches no storage beyond starting the
+//! server, so SQLite only.
+use botect_tests::{DbKind, Server, TestDb, http, serde_json};
+use serde_json::{Value, json};
+
+/// Every `$ref` value anywhere in the document, with where it was found.
+fn refs(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "$ref" {
+                    out.push((at.to_string(), x.as_str().expect("$ref string").to_string()));
+                } else {
+                    refs(x, &format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                refs(x, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn fetch_document(server: &Server) -> Value {
+    let r = http()
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .expect("GET /openapi.json");
+    assert_eq!(r.status(), 200);
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(ct.starts_with("application/json"), "content-type {ct}");
+    r.json().await.expect("OpenAPI JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_covers_the_contract() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let doc = fetch_document(&server).await;
+
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["title"], "Botect API");
+    assert!(doc["info"]["version"].is_string());
+
+    // Every $ref resolves to a JSON pointer inside the document.
+    let mut all = Vec::new();
+    refs(&doc, "#", &mut all);
+    assert!(!all.is_empty());
+    for (at, r) in &all {
+        let pointer = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{at}: non-local $ref {r}"));
+        assert!(
+            doc.pointer(pointer).is_some(),
+            "{at}: $ref {r} does not resolve"
+        );
+    }
+
+    // Every contract endpoint, with the security of its credential.
+    let account = json!([{"accountToken": []}]);
+    let endpoints = [
+        ("post", "/v1/events", json!([{"siteKey": []}])),
+        (
+            "get",
+            "/v1/sessions/{session_token}/verdict",
+            json!([{"privateKey": []}, {"privateKeyHeader": []}]),
+        ),
+        ("post", "/v1/projects/{project}/scoring", account.clone()),
+        ("get", "/v1/projects/{project}/scoring", account.clone()),
+        ("delete", "/v1/projects/{project}/scoring", account.clone()),
+        (
+            "put",
+            "/v1/projects/{project}/scoring/settings",
+            account.clone(),
+        ),
+        (
+            "post",
+            "/v1/projects/{project}/scoring/rotate",
+            account.clone(),
+        ),
+        ("get", "/v1/account", account.clone()),
+        ("get", "/user", account.clone()),
+        ("post", "/v1/projects", account.clone()),
+        ("get", "/v1/projects", account.clone()),
+        ("get", "/v1/projects/{project}", account.clone()),
+        ("delete", "/v1/projects/{project}", account.clone()),
+    ];
+    let schemes = &doc["components"]["securitySchemes"];
+    for (verb, path, security) in &endpoints {
+        let op = &doc["paths"][path][verb];
+        assert!(op.is_object(), "{verb} {path} is not documented");
+        assert!(op["operationId"].is_string(), "{verb} {path}");
+        assert_eq!(&op["security"], security, "{verb} {path}");
+        for requirement in security.as_array().unwrap() {
+            for name in requirement.as_object().unwrap().keys() {
+                assert!(schemes[name].is_object(), "security scheme {name} missing");
+            }
+        }
+        let responses = op["responses"].as_object().expect("responses");
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{verb} {path} has no success response"
+        );
+    }
+    assert_eq!(schemes["accountToken"]["type"], "http");
+    assert_eq!(schemes["accountToken"]["scheme"], "bearer");
+    assert_eq!(schemes["privateKey"]["type"], "http");
+    assert_eq!(schemes["privateKey"]["scheme"], "bearer");
+    assert_eq!(schemes["privateKeyHeader"]["type"], "apiKey");
+    assert_eq!(schemes["privateKeyHeader"]["in"], "header");
+    assert_eq!(schemes["privateKeyHeader"]["name"], "X-Botect-Private-Key");
+    assert_eq!(schemes["siteKey"]["type"], "apiKey");
+    assert_eq!(schemes["siteKey"]["in"], "header");
+    assert_eq!(schemes["siteKey"]["name"], "X-Botect-Site-Key");
+
+    // Ingest: 202, 413 and 422 in the flat error shape, and the Idempotency-Key header.
+    let ingest = &doc["paths"]["/v1/events"]["post"];
+    for status in ["202", "413", "422"] {
+        assert!(
+            ingest["responses"][status].is_object(),
+            "POST /v1/events lacks {status}"
+        );
+    }
+    assert!(ingest["responses"].get("200").is_none());
+    for status in ["413", "422"] {
+        let schema =
+            ingest["responses"][status]["content"]["application/json"]["schema"].to_string();
+        assert!(
+            schema.contains("#/components/schemas/Error"),
+            "{status}: {schema}"
+        );
+    }
+    assert!(
+        ingest["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"),
+        "{ingest}"
+    );
+    let codes = &doc["components"]["schemas"]["Error"]["properties"]["code"]["enum"];
+    for code in [
+        "UNAUTHENTICATED",
+        "NO_ACTIVE_SUBSCRIPTION",
+        "FEATURE_NOT_AVAILABLE",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "SCORING_NOT_ENABLED",
+        "INVALID_PAYLOAD",
+        "IDEMPOTENCY_KEY_REUSED",
+        "PAYLOAD_TOO_LARGE",
+    ] {
+        assert!(
+            codes.as_array().unwrap().contains(&json!(code)),
+            "{code}: {codes}"
+        );
+    }
+
+    // Bare array for ListProjects; no body for 204s.
+    let list = &doc["paths"]["/v1/projects"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(list["type"], "array", "{list}");
+    let deleted = &doc["paths"]["/v1/projects/{project}"]["delete"]["responses"]["204"];
+    assert!(deleted.is_object() && deleted.get("content").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swagger_ui_is_served_at_docs() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let c = http();
+    for path in ["/docs", "/docs/"] {
+        let r = c.get(server.url(path)).send().await.expect("GET docs");
+        assert_eq!(r.status(), 200, "{path}");
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("swagger-ui"), "{path}: {html}");
+    }
+    // The UI is configured with the served document.
+    let init = c
+        .get(server.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status(), 200);
+    assert!(init.text().await.unwrap().contains("/openapi.json"));
+    let bundle = c
+        .get(server.url("/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200, "vendored assets are served");
+}
