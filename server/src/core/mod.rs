@@ -390,13 +390,18 @@ impl Core {
         session_token: &str,
         ctx: &RequestContext,
     ) -> ApiResult<VerdictOut> {
-        let key = match (creds.authorization.as_deref(), creds.private_key.as_deref()) {
-            (Some(h), _) => bearer(h).ok_or_else(|| {
-                ApiError::unauthenticated(
+        // `Authorization: Bearer sk_…` wins; `X-Botect-Private-Key` serves when the
+        // Authorization header carries something else (e.g. a proxy's own credentials).
+        let bearer_key = creds.authorization.as_deref().and_then(bearer);
+        let key = match (bearer_key, creds.private_key.as_deref()) {
+            (Some(b), _) if b.starts_with(keys::PRIVATE_KEY_PREFIX) => b,
+            (_, Some(k)) => k.trim(),
+            (Some(b), None) => b,
+            (None, None) if creds.authorization.is_some() => {
+                return Err(ApiError::unauthenticated(
                     "Malformed Authorization header: expected \"Bearer sk_…\".",
-                )
-            })?,
-            (None, Some(k)) => k.trim(),
+                ));
+            }
             (None, None) => {
                 return Err(ApiError::unauthenticated(
                     "Missing private key: send \"Authorization: Bearer sk_…\" or \"X-Botect-Private-Key: sk_…\".",
