@@ -66,12 +66,25 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
     tokio::spawn(report_health(core, health));
     let limit = max_body_bytes;
     let grpc = tonic::service::Routes::new(
-        pb::ingest_service_server::IngestServiceServer::new(api.clone()).max_decoding_message_size(limit),
+        pb::ingest_service_server::IngestServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
     )
-    .add_service(pb::verdict_service_server::VerdictServiceServer::new(api.clone()).max_decoding_message_size(limit))
-    .add_service(pb::project_service_server::ProjectServiceServer::new(api.clone()).max_decoding_message_size(limit))
-    .add_service(pb::scoring_service_server::ScoringServiceServer::new(api.clone()).max_decoding_message_size(limit))
-    .add_service(pb::account_service_server::AccountServiceServer::new(api.clone()).max_decoding_message_size(limit))
+    .add_service(
+        pb::verdict_service_server::VerdictServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
+    .add_service(
+        pb::project_service_server::ProjectServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
+    .add_service(
+        pb::scoring_service_server::ScoringServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
+    .add_service(
+        pb::account_service_server::AccountServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
     .add_service(reflection)
     .add_service(health_service)
     .into_axum_router()
@@ -81,10 +94,12 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .merge(openapi::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
-        .layer(axum::middleware::from_fn(move |mut req: Request, next: Next| async move {
-            req.extensions_mut().insert(BodyLimit(limit));
-            Ok::<Response, std::convert::Infallible>(next.run(req).await)
-        }));
+        .layer(axum::middleware::from_fn(
+            move |mut req: Request, next: Next| async move {
+                req.extensions_mut().insert(BodyLimit(limit));
+                Ok::<Response, std::convert::Infallible>(next.run(req).await)
+            },
+        ));
     grpc.fallback_service(rest).layer(cors())
 }
 
@@ -105,7 +120,11 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
         let ok = tokio::time::timeout(Duration::from_secs(2), core.store.connection().ping())
             .await
             .is_ok_and(|r| r.is_ok());
-        let status = if ok { ServingStatus::Serving } else { ServingStatus::NotServing };
+        let status = if ok {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
         for name in names {
             health.set_service_status(name, status).await;
         }
@@ -117,7 +136,8 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
 pub async fn shutdown_signal() {
     let term = async {
         #[cfg(unix)]
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
             return;
         }
@@ -159,6 +179,10 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let app = app(core.clone(), cfg.max_body_bytes);
     // In-flight requests finish (their transactions commit) before the process exits.
-    let handle = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await });
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
     Ok(Running { addr, core, handle })
 }

@@ -83,6 +83,84 @@ pub const KEYS: &[(&str, KeyKind)] = &[
     ("pointer_types", KeyKind::PointerTypes),
     ("languages", KeyKind::Languages),
     ("plugins", KeyKind::EmptyArray),
+    // ---- Botect SDK additions (docs/ingest.md, "Botect additions") ----
+    // Pointer aggregates over the batch window (never raw coordinates).
+    ("stroke_count", KeyKind::Count),
+    (
+        "move_interval_mean_ms",
+        KeyKind::Number { min: 0.0, max: ANY },
+    ),
+    ("move_interval_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    ("path_straightness", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("speed_mean", KeyKind::Number { min: 0.0, max: ANY }),
+    ("speed_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    ("accel_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    ("curvature_mean", KeyKind::Number { min: 0.0, max: ANY }),
+    ("direction_entropy", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("pause_count", KeyKind::Count),
+    ("overshoot_count", KeyKind::Count),
+    ("trusted_ratio", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("touch_events", KeyKind::Count),
+    // Keyboard timing (counts and statistics only, never key values).
+    (
+        "key_interval_mean_ms",
+        KeyKind::Number { min: 0.0, max: ANY },
+    ),
+    ("key_interval_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    ("key_dwell_mean_ms", KeyKind::Number { min: 0.0, max: ANY }),
+    ("key_dwell_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    // Environment probes (flags and counts only).
+    ("automation_globals", KeyKind::Bool),
+    ("plugins_inconsistent", KeyKind::Bool),
+    ("languages_empty", KeyKind::Bool),
+    ("notification_quirk", KeyKind::Bool),
+    ("webgl_software", KeyKind::Bool),
+    ("eval_length_mismatch", KeyKind::Bool),
+    ("cdp_detected", KeyKind::Bool),
+    ("ua_data_mismatch", KeyKind::Bool),
+    ("automation_viewport", KeyKind::Bool),
+    ("native_tampered", KeyKind::Count),
+    ("ua_hash", KeyKind::Hex32),
+];
+
+/// Pointer aggregate keys (mouse events and snapshots).
+const POINTER_STATS: &[&str] = &[
+    "stroke_count",
+    "move_interval_mean_ms",
+    "move_interval_cv",
+    "path_straightness",
+    "speed_mean",
+    "speed_cv",
+    "accel_cv",
+    "curvature_mean",
+    "direction_entropy",
+    "pause_count",
+    "overshoot_count",
+    "trusted_ratio",
+    "touch_events",
+];
+
+/// Keyboard timing keys (first_input events and snapshots).
+const KEY_STATS: &[&str] = &[
+    "key_interval_mean_ms",
+    "key_interval_cv",
+    "key_dwell_mean_ms",
+    "key_dwell_cv",
+];
+
+/// Environment probe additions (js_probe events and snapshots).
+const PROBE_ADDITIONS: &[&str] = &[
+    "automation_globals",
+    "plugins_inconsistent",
+    "languages_empty",
+    "notification_quirk",
+    "webgl_software",
+    "eval_length_mismatch",
+    "cdp_detected",
+    "ua_data_mismatch",
+    "automation_viewport",
+    "native_tampered",
+    "ua_hash",
 ];
 
 /// Keys every event type may carry.
@@ -135,8 +213,19 @@ pub fn allowed_keys(kind: EventKind) -> &'static [&'static str] {
     }
 }
 
+/// Botect SDK additions allowed for `kind` (besides [`allowed_keys`]).
+pub fn additional_keys(kind: EventKind) -> &'static [&'static str] {
+    match kind {
+        EventKind::Mouse => POINTER_STATS,
+        EventKind::FirstInput => KEY_STATS,
+        EventKind::JsProbe => PROBE_ADDITIONS,
+        _ => &[],
+    }
+}
+
 fn key_allowed(kind: EventKind, key: &str) -> bool {
-    COMMON.contains(&key)
+    additional_keys(kind).contains(&key)
+        || COMMON.contains(&key)
         || (kind == EventKind::Snapshot && KEYS.iter().any(|(k, _)| *k == key))
         || allowed_keys(kind).contains(&key)
 }
@@ -401,6 +490,27 @@ mod tests {
             ev(EventKind::Snapshot, json!({"mouse_entropy": 0.5, "key_events": 3, "pointer_types": ["mouse"]})),
         ]))
         .unwrap();
+    }
+
+    #[test]
+    fn sdk_additions_are_accepted_where_they_belong() {
+        validate_batch(&batch(vec![
+            ev(EventKind::Mouse, json!({"mouse_entropy": 0.6, "path_straightness": 0.8, "trusted_ratio": 1, "overshoot_count": 2})),
+            ev(EventKind::FirstInput, json!({"key_interval_mean_ms": 120.5, "key_dwell_cv": 0.3})),
+            ev(EventKind::JsProbe, json!({"cdp_detected": false, "native_tampered": 0, "ua_hash": "0a1b2c"})),
+            ev(EventKind::Snapshot, json!({"speed_cv": 0.9, "key_interval_cv": 0.4, "webgl_software": true})),
+        ]))
+        .unwrap();
+        let e = ev(EventKind::Scroll, json!({"path_straightness": 0.5}));
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.path_straightness"
+        );
+        let e = ev(EventKind::Mouse, json!({"trusted_ratio": 1.5}));
+        assert_eq!(
+            field_of(validate_batch(&batch(vec![e]))),
+            "events[0].payload.trusted_ratio"
+        );
     }
 
     #[test]

@@ -62,15 +62,32 @@ pub enum KeyType {
 }
 
 /// A project's policy from its stored columns.
-fn policy(allow_verified: bool, protect_static: bool, block_definite: bool, challenge_likely: bool, threshold: i32) -> Policy {
+fn policy(
+    allow_verified: bool,
+    protect_static: bool,
+    block_definite: bool,
+    challenge_likely: bool,
+    threshold: i32,
+) -> Policy {
     Policy {
-        bot: BotSettings { allow_verified, protect_static, block_definite, challenge_likely },
+        bot: BotSettings {
+            allow_verified,
+            protect_static,
+            block_definite,
+            challenge_likely,
+        },
         threshold: threshold.clamp(1, 99) as u8,
     }
 }
 
 fn policy_of(row: &ScoringRow) -> Policy {
-    policy(row.allow_verified, row.protect_static, row.block_definite, row.challenge_likely, row.likely_bot_threshold)
+    policy(
+        row.allow_verified,
+        row.protect_static,
+        row.block_definite,
+        row.challenge_likely,
+        row.likely_bot_threshold,
+    )
 }
 
 fn bearer(value: &str) -> Option<&str> {
@@ -335,7 +352,9 @@ impl Core {
             Some(k)
                 if !k.is_empty()
                     && k.len() <= ingest::MAX_IDEMPOTENCY_KEY
-                    && !k.chars().any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) =>
+                    && !k
+                        .chars()
+                        .any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) =>
             {
                 Some((k.to_string(), ingest::batch_hash(&batch)))
             }

@@ -847,7 +847,11 @@ impl Store {
     }
 
     /// Stores the score of `revision`; the session stays pending if events arrived since.
-    pub async fn store_score(&self, claim: &Claim, s: &crate::core::model::Scored) -> Result<(), DbErr> {
+    pub async fn store_score(
+        &self,
+        claim: &Claim,
+        s: &crate::core::model::Scored,
+    ) -> Result<(), DbErr> {
         let ids =
             serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         self.exec(
