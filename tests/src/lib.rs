@@ -107,6 +107,11 @@ impl Server {
     }
 
     pub async fn start_with(db: &TestDb, extra: &[&str]) -> Server {
+        Self::start_logged(db, extra, "warn").await
+    }
+
+    /// Starts with `BOTECT_LOG=level`; the log goes to `server.log` in the database's dir.
+    pub async fn start_logged(db: &TestDb, extra: &[&str], level: &str) -> Server {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -117,7 +122,7 @@ impl Server {
             .arg(&db.url)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
-            .env("BOTECT_LOG", "warn")
+            .env("BOTECT_LOG", level)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .kill_on_drop(true)
@@ -308,9 +313,16 @@ macro_rules! both_dbs {
 /// test database, bypassing the server. The column must be named `n`.
 pub async fn sql_count(db: &TestDb, sql: &str) -> i64 {
     use sea_orm::ConnectionTrait;
-    let store = botect::store::Store::open(&db.url).await.expect("open test database");
+    let store = botect::store::Store::open(&db.url)
+        .await
+        .expect("open test database");
     let stmt = sea_orm::Statement::from_string(store.backend(), sql.to_string());
-    let row = store.connection().query_one_raw(stmt).await.expect("query").expect("one row");
+    let row = store
+        .connection()
+        .query_one_raw(stmt)
+        .await
+        .expect("query")
+        .expect("one row");
     let n: i64 = row.try_get("", "n").expect("column n");
     store.connection().close_by_ref().await.ok();
     n

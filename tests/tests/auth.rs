@@ -4,21 +4,15 @@
 //! other accounts' projects, and the flat error body of each answer. Every test also checks
 //! that no secret it used reached the server log (written at debug level here, so that the
 //! check means something).
-use std::{process::Stdio, time::Duration};
-
 use botect_tests::{
-    Server, Tenant, TestDb, botect_bin, both_dbs, event, fail_open, http, ingest, rid,
-    scored_verdict, serde_json, tenant, verdict,
+    Server, Tenant, TestDb, both_dbs, event, fail_open, http, ingest, rid, scored_verdict,
+    serde_json, tenant, verdict,
 };
 use reqwest::{
     Method,
     header::{HeaderMap, HeaderValue},
 };
 use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncBufReadExt, BufReader},
-    process::Command,
-};
 
 // ---------------------------------------------------------------------------------------
 // Harness additions
@@ -27,39 +21,7 @@ use tokio::{
 /// Like `Server::start`, but with `BOTECT_LOG=debug`: the log then holds everything the
 /// server would ever write, and the secret check at the end of each test is meaningful.
 async fn start_server(db: &TestDb) -> Server {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(db.dir.path().join("server.log"))
-        .expect("server log");
-    let mut child = Command::new(botect_bin())
-        .arg("--database-url")
-        .arg(&db.url)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("BOTECT_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn botect serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.expect("read stdout") {
-            if let Some(rest) = line.strip_prefix("botect listening on http://") {
-                return rest.split_whitespace().next().expect("address").to_string();
-            }
-        }
-        panic!("botect serve exited before listening");
-    })
-    .await
-    .expect("server start timed out");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Server {
-        child,
-        base: format!("http://{addr}"),
-        addr,
-    }
+    Server::start_logged(db, &[], "debug").await
 }
 
 /// No secret (account token, site key, private key) appears in the server log.
