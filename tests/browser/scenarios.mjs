@@ -1,0 +1,118 @@
+// Automation scenarios against a real Botect and Debian's Chromium. Used by the CI test
+// (test/scenarios.test.mjs) and by the report (`node scenarios.mjs --report`), which prints
+// each scenario's verdict as JSON lines for docs/evaluation.md.
+import { chromium } from "playwright-core";
+import puppeteerCore from "puppeteer-core";
+import { addExtra } from "puppeteer-extra";
+import Stealth from "puppeteer-extra-plugin-stealth";
+import { createCursor } from "ghost-cursor";
+import { spawn } from "node:child_process";
+import { CHROMIUM, CHROMIUM_ARGS, startBotect, tenant, customerSite, shopPage, scoredVerdict, wander } from "./test/harness.mjs";
+
+async function flushAndRead(botect, t, page) {
+  await page.waitForFunction(() => window.Botect && typeof window.Botect.flush === "function");
+  await page.evaluate(() => window.Botect.flush());
+  const session = await page.evaluate(() => window.Botect.getSessionToken());
+  return scoredVerdict(botect.base, t.privateKey, session);
+}
+
+/** Plain headless Chromium (playwright): load the page, no interaction. */
+export async function plainHeadless(botect, t, url) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForTimeout(500);
+    return await flushAndRead(botect, t, page);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Headless playwright with `mouse.move` steps, clicks and typing. */
+export async function headlessScripted(botect, t, url) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await wander(page, [[200, 200, 10], [400, 250, 10], [250, 330, 10]]);
+    await page.click("#email");
+    await page.keyboard.type("bot@example.com", { delay: 30 });
+    await page.click("#terms");
+    await page.click("#buy");
+    return await flushAndRead(botect, t, page);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** puppeteer-extra + stealth plugin + ghost-cursor (Bézier paths, Fitts's-law timing). */
+export async function stealthGhost(botect, t, url, { headless = true, env } = {}) {
+  const pptr = addExtra(puppeteerCore);
+  pptr.use(Stealth());
+  const browser = await pptr.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless,
+    env: env ?? process.env,
+  });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1366, height: 768 });
+    await page.goto(url);
+    const cursor = createCursor(page);
+    await cursor.move("#email");
+    await cursor.click("#email");
+    await page.keyboard.type("stealthy@example.com", { delay: 80 });
+    await cursor.move("#notes");
+    await cursor.click("#notes");
+    await page.keyboard.type("please ship fast", { delay: 90 });
+    await cursor.click("#terms");
+    await cursor.move("#buy");
+    await cursor.click("#buy");
+    return await flushAndRead(botect, t, page);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Runs `fn` with a virtual X display (Xvfb) for headed Chromium. */
+export async function withXvfb(fn) {
+  const display = `:${90 + Math.floor(Math.random() * 100)}`;
+  const xvfb = spawn("Xvfb", [display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"], { stdio: "ignore" });
+  await new Promise((ok) => setTimeout(ok, 700));
+  try {
+    return await fn({ ...process.env, DISPLAY: display });
+  } finally {
+    xvfb.kill("SIGKILL");
+  }
+}
+
+export const SCENARIOS = {
+  "plain headless": (b, t, u) => plainHeadless(b, t, u),
+  "headless + mouse.move steps + typing": (b, t, u) => headlessScripted(b, t, u),
+  "puppeteer-extra stealth + ghost-cursor (headless)": (b, t, u) => stealthGhost(b, t, u),
+  "puppeteer-extra stealth + ghost-cursor (headed, Xvfb)": (b, t, u) =>
+    withXvfb((env) => stealthGhost(b, t, u, { headless: false, env })),
+};
+
+if (process.argv.includes("--report")) {
+  const botect = await startBotect();
+  const t = await tenant(botect);
+  try {
+    for (const transport of ["rest"]) {
+      const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport }));
+      for (const [name, run] of Object.entries(SCENARIOS)) {
+        try {
+          const v = await run(botect, t, `${site.origin}/checkout`);
+          console.log(JSON.stringify({ scenario: name, ...v }));
+        } catch (e) {
+          console.log(JSON.stringify({ scenario: name, error: String(e) }));
+        }
+      }
+      site.close();
+    }
+  } finally {
+    botect.stop();
+  }
+}
