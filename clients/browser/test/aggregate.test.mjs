@@ -1,0 +1,147 @@
+// The aggregation maths (dist/aggregate.mjs, the module the offline evaluation imports).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { keyFeatures, pointerFeatures, PAUSE_MS } from "../dist/aggregate.mjs";
+
+/** A deterministic PRNG (mulberry32). */
+function rng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const line = (n = 60, dt = 16, step = 8) =>
+  Array.from({ length: n }, (_, i) => ({ x: 100 + i * step, y: 200 + i * step * 0.5, t: 1000 + i * dt, trusted: true }));
+
+/** A jittery arc with irregular timing, like a hand. */
+function jitteryCurve(seed = 7, n = 80) {
+  const r = rng(seed);
+  let t = 0;
+  return Array.from({ length: n }, (_, i) => {
+    t += 8 + r() * 20;
+    const a = (i / n) * Math.PI;
+    return { x: 300 + 200 * Math.cos(a) + (r() - 0.5) * 6, y: 300 + 120 * Math.sin(a) + (r() - 0.5) * 6, t, trusted: true };
+  });
+}
+
+/** Server ranges (server/src/core/ingest.rs): every value finite and ≥ 0, some in 0–1, counts integers. */
+function assertValid(f) {
+  for (const [k, v] of Object.entries(f)) {
+    assert.ok(Number.isFinite(v) && v >= 0, `${k} = ${v}`);
+    if (["path_straightness", "direction_entropy", "mouse_entropy", "trusted_ratio"].includes(k)) assert.ok(v <= 1, `${k} = ${v}`);
+    if (["stroke_count", "pause_count", "overshoot_count", "key_events"].includes(k)) assert.ok(Number.isInteger(v), `${k} = ${v}`);
+  }
+}
+
+test("a straight line at constant speed: straightness 1, zero entropies and curvature", () => {
+  const f = pointerFeatures(line());
+  assertValid(f);
+  assert.equal(f.path_straightness, 1);
+  assert.equal(f.direction_entropy, 0);
+  assert.equal(f.mouse_entropy, 0);
+  assert.equal(f.curvature_mean, 0);
+  assert.equal(f.stroke_count, 1);
+  assert.equal(f.pause_count, 0);
+  assert.equal(f.move_interval_mean_ms, 16);
+  assert.equal(f.move_interval_cv, 0);
+  assert.equal(f.speed_cv, 0);
+  assert.equal(f.speed_mean, Math.round((Math.hypot(8, 4) / 16) * 1000) / 1000);
+  assert.equal(f.overshoot_count, 0);
+  assert.equal(f.trusted_ratio, 1);
+});
+
+test("a jittery curve: less straight, more direction entropy, positive curvature", () => {
+  const straight = pointerFeatures(line());
+  const f = pointerFeatures(jitteryCurve());
+  assertValid(f);
+  assert.ok(f.path_straightness < 0.9, `straightness ${f.path_straightness}`);
+  assert.ok(f.direction_entropy > straight.direction_entropy + 0.2, `direction entropy ${f.direction_entropy}`);
+  assert.ok(f.mouse_entropy > 0.3, `mouse entropy ${f.mouse_entropy}`);
+  assert.ok(f.curvature_mean > 0);
+  assert.ok(f.move_interval_cv > 0.1);
+  assert.ok(f.speed_cv > 0 && f.accel_cv > 0);
+});
+
+test("interval statistics: mean and population coefficient of variation", () => {
+  const s = [0, 10, 30, 60].map((t, i) => ({ x: i * 10, y: 0, t }));
+  const f = pointerFeatures(s);
+  assert.equal(f.move_interval_mean_ms, 20);
+  // intervals 10, 20, 30: std = sqrt(200/3) = 8.165, cv = 0.408
+  assert.equal(f.move_interval_cv, 0.408);
+});
+
+test("pauses split strokes and are excluded from the intervals", () => {
+  const a = line(20);
+  const last = a[a.length - 1];
+  const b = line(20).map((p) => ({ ...p, t: p.t - 1000 + last.t + PAUSE_MS + 200 }));
+  const f = pointerFeatures([...a, ...b]);
+  assert.equal(f.stroke_count, 2);
+  assert.equal(f.pause_count, 1);
+  assert.equal(f.move_interval_mean_ms, 16);
+  assert.equal(f.move_interval_cv, 0);
+});
+
+test("trusted ratio: share of samples with isTrusted; absent when unknown", () => {
+  const s = line(4).map((p, i) => ({ ...p, trusted: i !== 0 }));
+  assert.equal(pointerFeatures(s).trusted_ratio, 0.75);
+  const unknown = line(4).map(({ trusted, ...p }) => p);
+  assert.equal("trusted_ratio" in pointerFeatures(unknown), false);
+});
+
+test("overshoot and correct is counted once per stroke", () => {
+  const xs = [0, 30, 60, 90, 115, 125, 118, 108, 100];
+  const s = xs.map((x, i) => ({ x, y: 50, t: i * 16 }));
+  assert.equal(pointerFeatures(s).overshoot_count, 1);
+  assert.equal(pointerFeatures(line()).overshoot_count, 0);
+});
+
+test("input order and junk don't matter; too little data omits features", () => {
+  const s = jitteryCurve(3);
+  const shuffled = [...s].reverse();
+  shuffled.push({ x: NaN, y: 1, t: 5 }, { x: 1, y: 1, t: Infinity });
+  assert.deepEqual(pointerFeatures(shuffled), pointerFeatures(s));
+  assert.deepEqual(pointerFeatures([]), {});
+  const one = pointerFeatures([{ x: 1, y: 2, t: 3 }]);
+  assert.deepEqual(one, { stroke_count: 1, pause_count: 0, overshoot_count: 0 });
+  const few = pointerFeatures(line(4));
+  assert.equal("mouse_entropy" in few, false);
+  assert.equal("direction_entropy" in few, false);
+});
+
+test("many random windows always produce valid values", () => {
+  const r = rng(42);
+  for (let k = 0; k < 200; k++) {
+    let t = r() * 1000;
+    const s = Array.from({ length: Math.floor(r() * 120) }, () => ({
+      x: r() * 1920,
+      y: r() * 1080,
+      t: (t += r() < 0.05 ? 400 : r() * 30),
+      trusted: r() < 0.9,
+    }));
+    assertValid(pointerFeatures(s));
+  }
+});
+
+test("keyboard timing: counts, intervals and dwell, pauses excluded, never key values", () => {
+  const f = keyFeatures([
+    { down: 0, up: 50 },
+    { down: 100, up: 160 },
+    { down: 200, up: 270 },
+    { down: 400 },
+    { down: 5000, up: 5060 },
+  ]);
+  assert.deepEqual(Object.keys(f).sort(), ["key_dwell_cv", "key_dwell_mean_ms", "key_events", "key_interval_cv", "key_interval_mean_ms"]);
+  assert.equal(f.key_events, 5);
+  // intervals 100, 100, 200 (the 4.6 s gap is a pause): mean 133.3
+  assert.equal(f.key_interval_mean_ms, 133.3);
+  assert.equal(f.key_interval_cv, 0.354);
+  // dwells 50, 60, 70, 60
+  assert.equal(f.key_dwell_mean_ms, 60);
+  assert.equal(f.key_dwell_cv, 0.118);
+  assertValid(f);
+  assert.deepEqual(keyFeatures([]), { key_events: 0 });
+  assert.deepEqual(keyFeatures([{ down: 5 }]), { key_events: 1 });
+});
