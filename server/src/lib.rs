@@ -8,4 +8,5 @@ pub mod openapi;
 pub mod server;
 pub mod store;
 pub mod transport;
+pub mod web;
 pub mod worker;

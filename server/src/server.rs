@@ -92,6 +92,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
 
     let rest = rest::generated_routes(api)
         .merge(openapi::routes())
+        .merge(crate::web::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
         .layer(axum::middleware::from_fn(
