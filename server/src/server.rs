@@ -85,6 +85,10 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         pb::account_service_server::AccountServiceServer::new(api.clone())
             .max_decoding_message_size(limit),
     )
+    .add_service(
+        pb::detection_service_server::DetectionServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
     .add_service(reflection)
     .add_service(health_service)
     .into_axum_router()
@@ -116,6 +120,7 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
         <pb::project_service_server::ProjectServiceServer<Api> as NamedService>::NAME,
         <pb::scoring_service_server::ScoringServiceServer<Api> as NamedService>::NAME,
         <pb::account_service_server::AccountServiceServer<Api> as NamedService>::NAME,
+        <pb::detection_service_server::DetectionServiceServer<Api> as NamedService>::NAME,
     ];
     loop {
         let ok = tokio::time::timeout(Duration::from_secs(2), core.store.connection().ping())
@@ -180,6 +185,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let app = app(core.clone(), cfg.max_body_bytes);
     // In-flight requests finish (their transactions commit) before the process exits.
+    // Connect info gives every request its socket peer (the heuristics engine's client IP).
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

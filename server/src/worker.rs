@@ -6,8 +6,13 @@ use std::{sync::Arc, time::Duration};
 use serde_json::{Map, Value};
 
 use crate::{
-    core::{Core, model::EventKind, scoring},
-    store::Claim,
+    core::{
+        Core,
+        model::EventKind,
+        scoring::{self, RequestFacts, Traffic},
+    },
+    engines::UaClass,
+    store::{Claim, StoredRequest, TrafficCounts},
 };
 
 /// How long a claim is held before another worker may take the session over.
@@ -53,8 +58,48 @@ async fn run(core: Arc<Core>, worker: usize) {
     }
 }
 
+/// The stored facts of an ingest request, as the heuristics engine reads them.
+fn request_facts(r: &StoredRequest) -> RequestFacts {
+    RequestFacts {
+        client_ip: r.client_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        ua_hash: r.ua_hash.clone(),
+        ua_class: r
+            .ua_class
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(UaClass::Other),
+        header_flags: r.header_flags as u32,
+    }
+}
+
+fn traffic(counts: &TrafficCounts, ip: Option<std::net::IpAddr>) -> Traffic {
+    let n = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
+    Traffic {
+        session_requests_1m: n(counts.session_requests_1m),
+        session_events_1m: n(counts.session_events_1m),
+        ip,
+        ip_sessions_10m: n(counts.ip_sessions_10m),
+        ip_requests_1m: n(counts.ip_requests_1m),
+        replayed_payloads: n(counts.replayed_payloads),
+        replay_sessions: n(counts.replay_sessions),
+    }
+}
+
+/// Loads everything the engines read about a session, scores it and stores the result.
+/// Rates are counted up to the session's latest request, so a late (re)scoring judges the
+/// same traffic as a prompt one.
 async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
     let events = core.store.session_events(claim.id).await?;
+    let requests = core.store.session_requests(claim.id).await?;
+    let latest = requests.last();
+    let at = latest.map_or_else(crate::store::now_ms, |r| r.created_at);
+    let ip = latest.and_then(|r| r.client_ip.clone());
+    let counts = core
+        .store
+        .session_traffic(claim.project_id, claim.id, at, ip.as_deref())
+        .await?;
+    let facts: Vec<RequestFacts> = requests.iter().map(request_facts).collect();
+    let traffic = traffic(&counts, ip.as_deref().and_then(|ip| ip.parse().ok()));
     let parsed: Vec<(EventKind, Map<String, Value>)> = events
         .iter()
         .filter_map(|e| {
@@ -63,6 +108,9 @@ async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
             Some((kind, payload))
         })
         .collect();
-    let scored = scoring::score(&scoring::signals(parsed.iter().map(|(k, p)| (*k, p))));
-    core.store.store_score(claim, &scored).await
+    let a = scoring::assess(parsed.iter().map(|(k, p)| (*k, p)), &facts, &traffic);
+    let features = a.features.to_string();
+    core.store
+        .store_score(claim, &a.scored, a.js_passed, Some(&features))
+        .await
 }

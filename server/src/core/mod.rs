@@ -6,13 +6,14 @@ pub mod model;
 pub mod policy;
 pub mod scoring;
 
-use std::time::Duration;
+use std::{net::IpAddr, time::Duration};
 
 use crate::{
+    engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
         AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow,
-        ScoringRow, SettingsPatch, Store, TokenPrincipal, UserRow,
+        RequestRecord, ScoringRow, SettingsPatch, Store, TokenPrincipal, UserRow,
     },
 };
 use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut};
@@ -53,6 +54,30 @@ pub struct Enabled {
     /// Only on first enablement.
     pub private_key: Option<String>,
     pub policy: Policy,
+}
+
+/// Facts about the HTTP request that carried an ingest batch, captured at the transport
+/// edge for the heuristics engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// The socket peer's address. `X-Forwarded-For` is not trusted (docs/detections.md).
+    pub ip: Option<IpAddr>,
+    /// The `User-Agent` header. Only its hash and class are stored.
+    pub user_agent: Option<String>,
+    /// Header-shape flags (`engines::heuristics::header_flags`).
+    pub header_flags: u32,
+}
+
+impl ClientInfo {
+    /// What is stored of it.
+    pub fn record(&self) -> RequestRecord {
+        RequestRecord {
+            client_ip: self.ip.map(|ip| ip.to_canonical().to_string()),
+            ua_hash: self.user_agent.as_deref().map(heuristics::ua_hash),
+            ua_class: Some(heuristics::classify(self.user_agent.as_deref()).to_string()),
+            header_flags: self.header_flags as i32,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +350,16 @@ impl Core {
 
     /// Stores a batch and queues its session for scoring. Returns once committed.
     pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<IngestAck> {
+        self.ingest_from(creds, batch, &ClientInfo::default()).await
+    }
+
+    /// [`Core::ingest`] with the facts of the HTTP request that carried the batch.
+    pub async fn ingest_from(
+        &self,
+        creds: &Credentials,
+        batch: IncomingBatch,
+        client: &ClientInfo,
+    ) -> ApiResult<IngestAck> {
         let site_key = creds
             .site_key
             .as_deref()
@@ -380,10 +415,14 @@ impl Core {
                     request_id: e.request_id,
                     event_type: e.kind.map(|k| k.as_str()).unwrap_or_default(),
                     received_at: e.received_at,
+                    payload_hash: e
+                        .kind
+                        .and_then(|k| heuristics::replay_fingerprint(k, &e.payload)),
                     payload: serde_json::Value::Object(e.payload).to_string(),
                 })
                 .collect(),
             idempotency,
+            request: client.record(),
         };
         match db(self.store.ingest(&write, keys::new_session_token).await)? {
             IngestOutcome::Stored(ack) => {

@@ -137,6 +137,22 @@ pub struct NewEvent {
     pub event_type: &'static str,
     pub received_at: String,
     pub payload: String,
+    /// Replay fingerprint of a non-trivial measurement payload (heuristics engine).
+    pub payload_hash: Option<String>,
+}
+
+/// Facts about the HTTP request that carried a batch, stored once per ingest request for
+/// the heuristics engine. No raw user agent: its hash and class only.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestRecord {
+    /// The client IP (socket peer).
+    pub client_ip: Option<String>,
+    /// First 32 hex digits of the SHA-256 of the User-Agent header.
+    pub ua_hash: Option<String>,
+    /// The user agent's class (`browser/chromium/120`, `library/curl`, …).
+    pub ua_class: Option<String>,
+    /// Header-shape flags (`engines::heuristics::header`).
+    pub header_flags: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +164,7 @@ pub struct IngestWrite {
     pub events: Vec<NewEvent>,
     /// `(Idempotency-Key, SHA-256 of the canonical batch)`.
     pub idempotency: Option<(String, String)>,
+    pub request: RequestRecord,
 }
 
 /// The 202 body, as stored for idempotent replay.
@@ -177,6 +194,28 @@ pub struct Claim {
 pub struct StoredEvent {
     pub event_type: String,
     pub payload: String,
+}
+
+/// One stored ingest request of a session.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct StoredRequest {
+    pub client_ip: Option<String>,
+    pub ua_hash: Option<String>,
+    pub ua_class: Option<String>,
+    pub header_flags: i32,
+    pub events: i32,
+    pub created_at: i64,
+}
+
+/// Counts around a session for the heuristics engine, relative to its latest request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficCounts {
+    pub session_requests_1m: i64,
+    pub session_events_1m: i64,
+    pub ip_sessions_10m: i64,
+    pub ip_requests_1m: i64,
+    pub replayed_payloads: i64,
+    pub replay_sessions: i64,
 }
 
 fn v<T: Into<Value>>(x: T) -> Value {
@@ -727,23 +766,24 @@ impl Store {
         };
 
         let mut sql = String::from(
-            "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at) VALUES ",
+            "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at, payload_hash) VALUES ",
         );
-        let mut vals = Vec::with_capacity(w_in.events.len() * 7);
+        let mut vals = Vec::with_capacity(w_in.events.len() * 8);
         for (i, e) in w_in.events.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            let b = i * 7;
+            let b = i * 8;
             sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                 b + 1,
                 b + 2,
                 b + 3,
                 b + 4,
                 b + 5,
                 b + 6,
-                b + 7
+                b + 7,
+                b + 8
             ));
             vals.extend([
                 v(w_in.project_id),
@@ -753,11 +793,28 @@ impl Store {
                 v(e.received_at.as_str()),
                 v(e.payload.as_str()),
                 v(now),
+                v(e.payload_hash.clone()),
             ]);
         }
         sql.push_str(" ON CONFLICT (project_id, request_id) DO NOTHING");
         let accepted = w.exec(&sql, vals).await? as u32;
         let duplicates = w_in.events.len() as u32 - accepted;
+        let r = &w_in.request;
+        w.exec(
+            "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            vec![
+                v(w_in.project_id),
+                v(session_id),
+                v(r.client_ip.clone()),
+                v(r.ua_hash.clone()),
+                v(r.ua_class.clone()),
+                v(r.header_flags),
+                v(accepted as i32),
+                v(now),
+            ],
+        )
+        .await?;
 
         if accepted > 0 {
             w.exec(
@@ -846,18 +903,104 @@ impl Store {
         .await
     }
 
-    /// Stores the score of `revision`; the session stays pending if events arrived since.
+    /// The session's ingest requests, oldest first.
+    pub async fn session_requests(&self, session_id: i64) -> Result<Vec<StoredRequest>, DbErr> {
+        self.all(
+            "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at FROM ingest_requests \
+             WHERE session_id = $1 ORDER BY id",
+            vec![v(session_id)],
+        )
+        .await
+    }
+
+    /// Request rates of the session and of `ip` up to `at` (the session's latest request),
+    /// and how many of the session's fingerprinted payloads another session of the project
+    /// had sent before (the first sender is not the replayer).
+    pub async fn session_traffic(
+        &self,
+        project_id: i32,
+        session_id: i64,
+        at: i64,
+        ip: Option<&str>,
+    ) -> Result<TrafficCounts, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Rate {
+            n: i64,
+            events: Option<i64>,
+        }
+        #[derive(FromQueryResult)]
+        struct Pair {
+            n: i64,
+            m: i64,
+        }
+        let minute = at - 60_000;
+        let session: Option<Rate> = self
+            .one(
+                "SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
+                 WHERE session_id = $1 AND created_at > $2 AND created_at <= $3",
+                vec![v(session_id), v(minute), v(at)],
+            )
+            .await?;
+        let mut out = TrafficCounts::default();
+        if let Some(r) = session {
+            out.session_requests_1m = r.n;
+            out.session_events_1m = r.events.unwrap_or(0);
+        }
+        if let Some(ip) = ip {
+            let per_ip: Option<Pair> = self
+                .one(
+                    "SELECT COUNT(DISTINCT session_id) AS n, \
+                     COALESCE(SUM(CASE WHEN created_at > $1 THEN 1 ELSE 0 END), 0) AS m FROM ingest_requests \
+                     WHERE project_id = $2 AND client_ip = $3 AND created_at > $4 AND created_at <= $5",
+                    vec![v(minute), v(project_id), v(ip), v(at - 600_000), v(at)],
+                )
+                .await?;
+            if let Some(p) = per_ip {
+                out.ip_sessions_10m = p.n;
+                out.ip_requests_1m = p.m;
+            }
+        }
+        let replay: Option<Pair> = self
+            .one(
+                "SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
+                 FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
+                 AND o.session_id <> e.session_id AND o.id < e.id \
+                 WHERE e.session_id = $1 AND e.project_id = $2 AND e.payload_hash IS NOT NULL",
+                vec![v(session_id), v(project_id)],
+            )
+            .await?;
+        if let Some(p) = replay {
+            out.replayed_payloads = p.n;
+            out.replay_sessions = p.m;
+        }
+        Ok(out)
+    }
+
+    /// Stores the score of `revision` with what scoring derived for rules
+    /// (`js_detection.passed`, the behavioral features as JSON); the session stays pending
+    /// if events arrived since.
     pub async fn store_score(
         &self,
         claim: &Claim,
         s: &crate::core::model::Scored,
+        js_passed: Option<bool>,
+        features: Option<&str>,
     ) -> Result<(), DbErr> {
         let ids =
             serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
         self.exec(
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
-             claimed_until = NULL, pending = (revision <> $4) WHERE id = $6",
-            vec![v(s.score as i32), v(ids), v(s.reason.as_str()), v(claim.revision), v(now_ms()), v(claim.id)],
+             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
+            vec![
+                v(s.score as i32),
+                v(ids),
+                v(s.reason.as_str()),
+                v(claim.revision),
+                v(now_ms()),
+                v(js_passed),
+                v(features),
+                v(claim.id),
+            ],
         )
         .await?;
         Ok(())

@@ -1,18 +1,19 @@
 //! The tonic service implementations: the only place protobuf types meet the core. REST and
 //! gRPC-web reach the core through these same implementations.
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc};
 
 use botect_proto::v1 as pb;
 use tonic::{Request, Response, Status, metadata::MetadataMap};
 
 use crate::{
     core::{
-        Core, KeyType,
+        ClientInfo, Core, KeyType,
         model::{
             Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, Policy,
             RequestContext, VerdictOut,
         },
     },
+    engines::{heuristics, registry},
     error::ApiError,
     store::{ProjectRow, SettingsPatch},
 };
@@ -37,6 +38,27 @@ pub fn credentials(md: &MetadataMap) -> Credentials {
         site_key: header(md, "x-botect-site-key"),
         private_key: header(md, "x-botect-private-key"),
         idempotency_key: header(md, "idempotency-key"),
+    }
+}
+
+/// The facts the heuristics engine needs about the request that carried a batch: the
+/// socket peer (tonic's own connect info, or axum's `ConnectInfo` that the one-port server
+/// and the REST edge attach), the User-Agent and the header shape. REST passes its HTTP
+/// headers as metadata, so both transports are read alike.
+pub fn client_info<T>(req: &Request<T>) -> ClientInfo {
+    let md = req.metadata();
+    let ip = req
+        .remote_addr()
+        .or_else(|| {
+            req.extensions()
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0)
+        })
+        .map(|a| a.ip());
+    ClientInfo {
+        ip,
+        user_agent: header(md, "user-agent").filter(|u| !u.is_empty()),
+        header_flags: heuristics::header_flags(|name| md.get(name).and_then(|v| v.to_str().ok())),
     }
 }
 
@@ -146,7 +168,11 @@ impl pb::ingest_service_server::IngestService for Api {
         req: Request<pb::IngestEventsRequest>,
     ) -> Rpc<pb::IngestEventsResponse> {
         let creds = credentials(req.metadata());
-        let ack = self.core.ingest(&creds, batch(req.into_inner())).await?;
+        let client = client_info(&req);
+        let ack = self
+            .core
+            .ingest_from(&creds, batch(req.into_inner()), &client)
+            .await?;
         Ok(Response::new(pb::IngestEventsResponse {
             session_token: ack.session_token,
             accepted: ack.accepted,
@@ -334,6 +360,30 @@ impl pb::account_service_server::AccountService for Api {
             name: u.name,
             email: u.email,
             created_at: Some(timestamp(u.created_at)),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::detection_service_server::DetectionService for Api {
+    async fn list_detections(
+        &self,
+        _req: Request<pb::ListDetectionsRequest>,
+    ) -> Rpc<pb::ListDetectionsResponse> {
+        Ok(Response::new(pb::ListDetectionsResponse {
+            detections: registry::REGISTRY
+                .iter()
+                .map(|d| pb::Detection {
+                    id: d.id,
+                    hex: d.hex(),
+                    family: d.family.as_str().to_string(),
+                    family_byte: d.family.byte() as u32,
+                    engine: d.engine.to_string(),
+                    name: d.name.to_string(),
+                    label: d.label.to_string(),
+                    description: d.description.to_string(),
+                })
+                .collect(),
         }))
     }
 }

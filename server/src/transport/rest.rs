@@ -2,11 +2,11 @@
 //! the tonic service implementations in-process. This module holds what they share: request
 //! extraction (path, query, headers → metadata, body with a size limit), canonical JSON
 //! decoding with field-naming 422s, and responses in the contract's shapes.
-use std::future::Future;
+use std::{future::Future, net::SocketAddr};
 
 use axum::{
     body::Body,
-    extract::{FromRequest, FromRequestParts, RawPathParams, Request},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -45,6 +45,8 @@ pub struct RestRequest {
     params: Vec<(String, String)>,
     query: Option<String>,
     headers: HeaderMap,
+    /// The socket peer, when the server runs with connect info.
+    peer: Option<ConnectInfo<SocketAddr>>,
     body: Bytes,
 }
 
@@ -107,6 +109,7 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
             params,
             query: parts.uri.query().map(str::to_string),
             headers: parts.headers,
+            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
             body,
         })
     }
@@ -199,6 +202,9 @@ where
     };
     let mut treq = tonic::Request::new(msg);
     *treq.metadata_mut() = MetadataMap::from_headers(req.headers);
+    if let Some(peer) = req.peer {
+        treq.extensions_mut().insert(peer);
+    }
     match f(treq).await {
         Ok(resp) => {
             let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::OK);

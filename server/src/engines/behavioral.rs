@@ -1,0 +1,462 @@
+//! Behavioral engine (family `0x02`): how the pointer, keyboard, scrolling, page visibility
+//! and first input behaved. Graded; never abstains (a session always has events), and gives
+//! the natural-interaction score when nothing fires.
+//!
+//! Thresholds are conservative constants so that the evaluation (`docs/evaluation.md`) can
+//! tune them against recorded human traces; each is documented in `docs/detections.md`.
+use super::{EngineOutput, Finding, Signals, Strength, registry::ids};
+
+/// Mouse entropy below this is machine-like movement.
+pub const LOW_ENTROPY: f64 = 0.3;
+/// Score of a session with interaction but no entropy reported.
+pub const DEFAULT_HUMAN_SCORE: u8 = 70;
+/// Score of weak findings: visible, corroborating, but never a bot band at the default T.
+pub const WEAK: u8 = 45;
+
+pub const SYNTHETIC_MIN_MOVES: f64 = 10.0;
+pub const STRAIGHTNESS: f64 = 0.995;
+pub const UNIFORM_CV: f64 = 0.15;
+pub const METRONOMIC_CV: f64 = 0.01;
+pub const METRONOMIC_CV_WEAK: f64 = 0.03;
+pub const SUPERHUMAN_INTERVAL_MS: f64 = 3.0;
+pub const LOW_DIRECTION_ENTROPY: f64 = 0.1;
+pub const KEY_DWELL_MS: f64 = 10.0;
+pub const KEY_INTERVAL_MS: f64 = 15.0;
+pub const KEY_INTERVAL_CV: f64 = 0.1;
+pub const INSTANT_INPUT_MS: f64 = 100.0;
+pub const QUICK_INPUT_MS: f64 = 400.0;
+pub const SCROLL_VELOCITY: f64 = 20_000.0;
+
+/// The natural-interaction score: `round(50 + 50 × entropy)` (65–99 for entropy ≥ 0.3), or
+/// [`DEFAULT_HUMAN_SCORE`] without entropy.
+pub fn human_score(s: &Signals) -> u8 {
+    match s.mouse_entropy {
+        Some(e) => (50.0 + e * 50.0).round().clamp(2.0, 99.0) as u8,
+        None => DEFAULT_HUMAN_SCORE,
+    }
+}
+
+/// Runs the behavioral detections.
+pub fn assess(s: &Signals) -> Option<EngineOutput> {
+    let mut out = Vec::new();
+    let graded = |id, score, reason: String| Finding::new(id, score, Strength::Graded, reason);
+    let moves = s.moves();
+    let pt = &s.pointer;
+
+    if !s.human_interaction() {
+        out.push(graded(
+            ids::NO_INTERACTION,
+            15,
+            "No human interaction recorded".into(),
+        ));
+    }
+    if let Some(e) = s.mouse_entropy.filter(|e| *e < LOW_ENTROPY) {
+        out.push(graded(
+            ids::LOW_MOUSE_ENTROPY,
+            (10.0 + e * 50.0).round() as u8,
+            format!("Low mouse-movement entropy ({e:.2}); machine-like pointer path"),
+        ));
+    }
+    if let Some(r) = pt.trusted_ratio.get()
+        && pt.trusted_basis >= SYNTHETIC_MIN_MOVES
+        && r < 0.5
+    {
+        out.push(graded(
+            ids::SYNTHETIC_EVENTS,
+            (2.0 + r * 6.0).round() as u8,
+            format!(
+                "Synthetic input events ({:.0}% of pointer events untrusted)",
+                (1.0 - r) * 100.0
+            ),
+        ));
+    }
+    let strokes = pt.strokes.unwrap_or(0.0);
+    if let Some(st) = pt.straightness.get()
+        && st >= STRAIGHTNESS
+        && (strokes >= 3.0 || (pt.strokes.is_none() && moves >= 20.0))
+    {
+        out.push(graded(
+            ids::STRAIGHT_PATHS,
+            10,
+            format!("Straight-line pointer paths (straightness {st:.3})"),
+        ));
+    }
+    if moves >= 20.0 {
+        let speed = pt.speed_cv.get().filter(|v| *v < UNIFORM_CV);
+        let accel = pt.accel_cv.get().filter(|v| *v < UNIFORM_CV);
+        if let Some(cv) = speed.or(accel) {
+            out.push(graded(
+                ids::UNIFORM_SPEED,
+                18,
+                format!(
+                    "Uniform pointer {} (variation {cv:.2})",
+                    if speed.is_some() {
+                        "speed"
+                    } else {
+                        "acceleration"
+                    }
+                ),
+            ));
+        }
+    }
+    if moves >= 30.0 {
+        if let Some(cv) = pt.interval_cv.get().filter(|cv| *cv < METRONOMIC_CV_WEAK) {
+            let score = if cv < METRONOMIC_CV { 24 } else { WEAK };
+            out.push(graded(
+                ids::METRONOMIC_TIMING,
+                score,
+                format!("Metronomic pointer timing (interval variation {cv:.3})"),
+            ));
+        }
+        if let Some(ms) = pt
+            .interval_mean_ms
+            .get()
+            .filter(|ms| *ms < SUPERHUMAN_INTERVAL_MS)
+        {
+            out.push(graded(
+                ids::SUPERHUMAN_POINTER_RATE,
+                25,
+                format!("Pointer events every {ms:.1} ms, faster than the display"),
+            ));
+        }
+        if let Some(h) = pt
+            .direction_entropy
+            .get()
+            .filter(|h| *h < LOW_DIRECTION_ENTROPY)
+        {
+            out.push(graded(
+                ids::LOW_DIRECTION_ENTROPY,
+                20,
+                format!("Mechanical movement directions (direction entropy {h:.2})"),
+            ));
+        }
+    }
+    if strokes >= 5.0 && pt.pauses == Some(0.0) && pt.overshoots == Some(0.0) {
+        out.push(graded(
+            ids::NO_CORRECTIONS,
+            WEAK,
+            format!("No pauses or corrections over {strokes:.0} strokes"),
+        ));
+    }
+
+    let kb = &s.keyboard;
+    if kb.timed >= 5.0 {
+        let mut why = Vec::new();
+        let mut score = u8::MAX;
+        if let Some(d) = kb.dwell_mean_ms.get().filter(|d| *d < KEY_DWELL_MS) {
+            why.push(format!("key dwell {d:.1} ms"));
+            score = score.min(10);
+        }
+        if let Some(i) = kb.interval_mean_ms.get().filter(|i| *i < KEY_INTERVAL_MS) {
+            why.push(format!("inter-key {i:.1} ms"));
+            score = score.min(10);
+        }
+        if kb.timed >= 10.0
+            && let Some(cv) = kb.interval_cv.get().filter(|cv| *cv < KEY_INTERVAL_CV)
+        {
+            why.push(format!("inter-key variation {cv:.2}"));
+            score = score.min(22);
+        }
+        if !why.is_empty() {
+            out.push(graded(
+                ids::ROBOTIC_KEYSTROKES,
+                score,
+                format!("Robotic keystroke timing ({})", why.join(", ")),
+            ));
+        }
+    }
+    if let Some(ms) = s.time_to_first_input_ms.filter(|ms| *ms < QUICK_INPUT_MS) {
+        let score = if ms < INSTANT_INPUT_MS { 20 } else { WEAK };
+        out.push(graded(
+            ids::INSTANT_FIRST_INPUT,
+            score,
+            format!("First input {ms:.0} ms after navigation"),
+        ));
+    }
+    if s.human_interaction() && s.visible_ms == Some(0.0) && s.total_ms.is_some_and(|t| t >= 1000.0)
+    {
+        out.push(graded(
+            ids::HIDDEN_INTERACTION,
+            10,
+            "Interaction while the page was never visible".into(),
+        ));
+    }
+    if let Some(v) = s.scroll_velocity.filter(|v| *v > SCROLL_VELOCITY) {
+        out.push(graded(
+            ids::IMPLAUSIBLE_SCROLL,
+            WEAK,
+            format!("Programmatic scrolling ({v:.0} px/s)"),
+        ));
+    }
+
+    let score = out
+        .iter()
+        .map(|f| f.score)
+        .min()
+        .unwrap_or_else(|| human_score(s));
+    Some(EngineOutput {
+        engine: "behavioral",
+        score: Some(score),
+        findings: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::EventKind;
+    use crate::engines::signals::fold;
+    use serde_json::{Map, Value, json};
+
+    fn signals(events: &[(EventKind, Value)]) -> Signals {
+        let maps: Vec<(EventKind, Map<String, Value>)> = events
+            .iter()
+            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
+            .collect();
+        fold(maps.iter().map(|(k, m)| (*k, m)))
+    }
+
+    fn ids_of(events: &[(EventKind, Value)]) -> Vec<u32> {
+        assess(&signals(events))
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.id)
+            .collect()
+    }
+
+    fn score_of(events: &[(EventKind, Value)]) -> u8 {
+        assess(&signals(events)).unwrap().score.unwrap()
+    }
+
+    /// A human-looking pointer window with SDK aggregates; `over` replaces keys.
+    fn mouse(over: Value) -> (EventKind, Value) {
+        let mut base = json!({
+            "mouse_entropy": 0.72, "pointer_moves": 240, "stroke_count": 8,
+            "move_interval_mean_ms": 16.9, "move_interval_cv": 0.42, "path_straightness": 0.91,
+            "speed_mean": 0.8, "speed_cv": 0.74, "accel_cv": 1.3, "curvature_mean": 0.02,
+            "direction_entropy": 0.66, "pause_count": 5, "overshoot_count": 2, "trusted_ratio": 1
+        });
+        for (k, v) in over.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        (EventKind::Mouse, base)
+    }
+
+    #[test]
+    fn natural_sessions_have_no_findings_and_entropy_score() {
+        assert_eq!(ids_of(&[mouse(json!({}))]), Vec::<u32>::new());
+        assert_eq!(score_of(&[mouse(json!({}))]), 86);
+        let q = [(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))];
+        assert_eq!(ids_of(&q), Vec::<u32>::new());
+        assert_eq!(score_of(&q), 87);
+        assert_eq!(
+            score_of(&[(EventKind::FirstInput, json!({"key_events": 3}))]),
+            DEFAULT_HUMAN_SCORE
+        );
+    }
+
+    #[test]
+    fn no_interaction() {
+        let page = [(EventKind::Page, json!({"page_path_hash": "ab"}))];
+        assert_eq!(ids_of(&page), vec![ids::NO_INTERACTION]);
+        assert_eq!(score_of(&page), 15);
+        assert!(!ids_of(&[mouse(json!({}))]).contains(&ids::NO_INTERACTION));
+    }
+
+    #[test]
+    fn low_mouse_entropy() {
+        let low = [(EventKind::Mouse, json!({"entropy": 0.05, "samples": 500}))];
+        assert_eq!(ids_of(&low), vec![ids::LOW_MOUSE_ENTROPY]);
+        assert_eq!(score_of(&low), 13);
+        let edge = [(EventKind::Mouse, json!({"entropy": 0.3, "samples": 50}))];
+        assert_eq!(ids_of(&edge), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn synthetic_events() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"trusted_ratio": 0.2}))]),
+            vec![ids::SYNTHETIC_EVENTS]
+        );
+        assert_eq!(score_of(&[mouse(json!({"trusted_ratio": 0.2}))]), 3);
+        // All synthetic: also no human interaction.
+        let all = ids_of(&[mouse(json!({"trusted_ratio": 0}))]);
+        assert!(all.contains(&ids::SYNTHETIC_EVENTS) && all.contains(&ids::NO_INTERACTION));
+        assert_eq!(score_of(&[mouse(json!({"trusted_ratio": 0}))]), 2);
+        assert_eq!(
+            ids_of(&[mouse(json!({"trusted_ratio": 0.5}))]),
+            Vec::<u32>::new()
+        );
+        // Too few events to say.
+        assert_eq!(
+            ids_of(&[mouse(json!({"trusted_ratio": 0, "pointer_moves": 5}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn straight_paths() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"path_straightness": 0.999}))]),
+            vec![ids::STRAIGHT_PATHS]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"path_straightness": 0.99}))]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"path_straightness": 1.0, "stroke_count": 2}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn uniform_speed() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.05}))]),
+            vec![ids::UNIFORM_SPEED]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"accel_cv": 0.1}))]),
+            vec![ids::UNIFORM_SPEED]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.2, "accel_cv": 0.2}))]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.05, "pointer_moves": 10}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn metronomic_timing() {
+        let strong = assess(&signals(&[mouse(json!({"move_interval_cv": 0.004}))])).unwrap();
+        assert_eq!(strong.findings[0].id, ids::METRONOMIC_TIMING);
+        assert_eq!(strong.score, Some(24));
+        let weak = assess(&signals(&[mouse(json!({"move_interval_cv": 0.02}))])).unwrap();
+        assert_eq!(weak.findings[0].id, ids::METRONOMIC_TIMING);
+        assert_eq!(weak.score, Some(WEAK));
+        assert_eq!(
+            ids_of(&[mouse(json!({"move_interval_cv": 0.05}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn superhuman_pointer_rate() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"move_interval_mean_ms": 1.2}))]),
+            vec![ids::SUPERHUMAN_POINTER_RATE]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"move_interval_mean_ms": 4.2}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn low_direction_entropy() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"direction_entropy": 0.05}))]),
+            vec![ids::LOW_DIRECTION_ENTROPY]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"direction_entropy": 0.3}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn no_corrections_is_weak() {
+        let e = [mouse(json!({"pause_count": 0, "overshoot_count": 0}))];
+        assert_eq!(ids_of(&e), vec![ids::NO_CORRECTIONS]);
+        assert_eq!(score_of(&e), WEAK);
+        assert_eq!(
+            ids_of(&[mouse(json!({"pause_count": 0}))]),
+            Vec::<u32>::new()
+        );
+        // Never reported: nothing to say.
+        let unreported = [(
+            EventKind::Mouse,
+            json!({"mouse_entropy": 0.7, "pointer_moves": 90, "stroke_count": 9}),
+        )];
+        assert_eq!(ids_of(&unreported), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn robotic_keystrokes() {
+        let keys = |v: Value| [(EventKind::FirstInput, v)];
+        assert_eq!(
+            ids_of(&keys(
+                json!({"key_events": 12, "key_dwell_mean_ms": 1.0, "key_interval_mean_ms": 90, "key_interval_cv": 0.5})
+            )),
+            vec![ids::ROBOTIC_KEYSTROKES]
+        );
+        assert_eq!(
+            ids_of(&keys(
+                json!({"key_events": 12, "key_dwell_mean_ms": 80, "key_interval_mean_ms": 5, "key_interval_cv": 0.5})
+            )),
+            vec![ids::ROBOTIC_KEYSTROKES]
+        );
+        let cv = keys(
+            json!({"key_events": 12, "key_dwell_mean_ms": 80, "key_interval_mean_ms": 100, "key_interval_cv": 0.02}),
+        );
+        assert_eq!(ids_of(&cv), vec![ids::ROBOTIC_KEYSTROKES]);
+        assert_eq!(score_of(&cv), 22);
+        let human = keys(
+            json!({"key_events": 12, "key_dwell_mean_ms": 95, "key_interval_mean_ms": 180, "key_interval_cv": 0.45}),
+        );
+        assert_eq!(ids_of(&human), Vec::<u32>::new());
+        // Too few keys.
+        assert_eq!(
+            ids_of(&keys(json!({"key_events": 3, "key_dwell_mean_ms": 1.0}))),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn instant_first_input() {
+        let at = |ms: f64| {
+            [(
+                EventKind::FirstInput,
+                json!({"time_to_first_input_ms": ms, "click_events": 1}),
+            )]
+        };
+        assert_eq!(ids_of(&at(40.0)), vec![ids::INSTANT_FIRST_INPUT]);
+        assert_eq!(score_of(&at(40.0)), 20);
+        assert_eq!(score_of(&at(250.0)), WEAK);
+        assert_eq!(ids_of(&at(1800.0)), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn hidden_interaction() {
+        let e = [mouse(json!({"total_ms": 5000, "visible_ms": 0}))];
+        assert_eq!(ids_of(&e), vec![ids::HIDDEN_INTERACTION]);
+        assert_eq!(
+            ids_of(&[mouse(json!({"total_ms": 5000, "visible_ms": 4200}))]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"total_ms": 300, "visible_ms": 0}))]),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn implausible_scroll_is_weak() {
+        let e = [(
+            EventKind::Scroll,
+            json!({"scroll_velocity": 90000, "scroll_events": 1}),
+        )];
+        assert_eq!(ids_of(&e), vec![ids::IMPLAUSIBLE_SCROLL]);
+        assert_eq!(score_of(&e), WEAK);
+        let human = [(
+            EventKind::Scroll,
+            json!({"scroll_velocity": 2400, "scroll_events": 12}),
+        )];
+        assert_eq!(ids_of(&human), Vec::<u32>::new());
+    }
+}

@@ -1,0 +1,179 @@
+//! The scoring engines: pure functions from a session's facts to findings, and the combiner
+//! that settles them into one score. No I/O anywhere in this tree: the worker loads the
+//! session's events, its ingest requests' facts and its traffic counts, and calls
+//! [`assess`].
+//!
+//! - [`heuristics`] (family `0x01`): server-side facts about the requests that delivered the
+//!   telemetry: user agent class, header shape, `ua_hash` vs HTTP User-Agent, a JS probe that
+//!   never came, replayed payloads, request rates.
+//! - [`js`] (family `0x03`): the SDK's JS probe. Emits `js_detection.passed`. Its soft
+//!   findings never enforce alone (contract §4).
+//! - [`behavioral`] (family `0x02`): pointer, keyboard, scroll, visibility and first-input
+//!   aggregates; graded. Also the "human" score when nothing is found.
+//! - [`combiner`]: layered, not voted; strongest evidence wins. Score 1 only for
+//!   deterministic automation evidence with no human interaction.
+//!
+//! The detection IDs and their meaning are in [`registry`] (published as `docs/detections.md`
+//! and `GET /v1/detections`).
+pub mod behavioral;
+pub mod combiner;
+pub mod heuristics;
+pub mod js;
+pub mod registry;
+pub mod signals;
+
+use serde_json::{Map, Value, json};
+
+use crate::core::model::{EventKind, Scored};
+pub use heuristics::{RequestFacts, Traffic, UaClass};
+pub use signals::Signals;
+
+/// The reason of the published definite verdict.
+pub const REASON_HEADLESS: &str = "Headless automation signature; no human interaction recorded.";
+/// The reason of a session without findings.
+pub const REASON_HUMAN: &str = "No bot signals; natural interaction profile.";
+
+/// How a finding weighs in the combiner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// A fact no person's browser shows (automation signature or globals, automation or
+    /// scripting-client user agent). With no human interaction recorded the session is
+    /// `definite` (score 1); otherwise the finding's graded score applies.
+    Deterministic,
+    /// Graded evidence that stands on its own.
+    Graded,
+    /// Counts only when corroborated by a deterministic fact or by a graded finding of the
+    /// heuristics or behavioral engine; otherwise it is dropped (no score effect, no ID).
+    /// JS detection's soft findings are of this kind: a failed probe alone never puts a
+    /// session in a bot band.
+    Corroborating,
+}
+
+/// One detection that fired.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Registry ID.
+    pub id: u32,
+    /// 2–99, lower = more bot-confident.
+    pub score: u8,
+    pub strength: Strength,
+    /// Human-readable, without a trailing period; the verdict reason quotes it.
+    pub reason: String,
+}
+
+impl Finding {
+    pub fn new(id: u32, score: u8, strength: Strength, reason: impl Into<String>) -> Finding {
+        Finding {
+            id,
+            score: score.clamp(2, 99),
+            strength,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What one engine says about a session; an engine with nothing to say abstains (`None`
+/// from its `assess`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOutput {
+    /// `heuristics`, `js_detection` or `behavioral`.
+    pub engine: &'static str,
+    /// The engine's own score (1–99): its strongest finding, or (behavioral) the natural
+    /// interaction score when nothing fired. `None`: findings only, no opinion of its own.
+    pub score: Option<u8>,
+    pub findings: Vec<Finding>,
+}
+
+/// The full result of scoring one session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Score, detection IDs and reason, as stored and served.
+    pub scored: Scored,
+    /// `js_detection.passed`: `None` without any probe data, else whether the probe found
+    /// nothing.
+    pub js_passed: Option<bool>,
+    /// Behavioral aggregates the rules read (`behavioral.*`), as a JSON object.
+    pub features: Value,
+    /// Every engine that did not abstain, for explanation and evaluation.
+    pub engines: Vec<EngineOutput>,
+}
+
+/// Scores a session: its events (any order), the facts of the ingest requests that
+/// delivered them, and the project's traffic around it.
+pub fn assess<'a>(
+    events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>,
+    requests: &[RequestFacts],
+    traffic: &Traffic,
+) -> Assessment {
+    let s = signals::fold(events);
+    let outputs: Vec<EngineOutput> = [
+        heuristics::assess(&s, requests, traffic),
+        js::assess(&s),
+        behavioral::assess(&s),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let scored = combiner::combine(&s, &outputs);
+    Assessment {
+        scored,
+        js_passed: js::passed(&s),
+        features: features(&s),
+        engines: outputs,
+    }
+}
+
+/// The behavioral aggregates stored with the score (`sessions.features`) for rules:
+/// `mouse_entropy`, `scroll_velocity`, `visibility_changes`, `first_input_delay_ms`
+/// (`null` when the session never reported one).
+pub fn features(s: &Signals) -> Value {
+    let n = |v: Option<f64>| v.map_or(Value::Null, |x| json!(x));
+    json!({
+        "mouse_entropy": n(s.mouse_entropy),
+        "scroll_velocity": n(s.scroll_velocity),
+        "visibility_changes": n(s.visibility_changes),
+        "first_input_delay_ms": n(s.first_input_delay_ms),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(events: &[(EventKind, Value)]) -> Assessment {
+        let maps: Vec<(EventKind, Map<String, Value>)> = events
+            .iter()
+            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
+            .collect();
+        assess(maps.iter().map(|(k, m)| (*k, m)), &[], &Traffic::default())
+    }
+
+    #[test]
+    fn features_and_js_passed_are_reported() {
+        let a = run(&[
+            (
+                EventKind::Mouse,
+                json!({"mouse_entropy": 0.6, "samples": 40}),
+            ),
+            (
+                EventKind::JsProbe,
+                json!({"webdriver": false, "js_passed": true}),
+            ),
+            (EventKind::Scroll, json!({"scroll_velocity": 420})),
+        ]);
+        assert_eq!(a.js_passed, Some(true));
+        assert_eq!(
+            a.features,
+            json!({"mouse_entropy": 0.6, "scroll_velocity": 420.0, "visibility_changes": null, "first_input_delay_ms": null})
+        );
+        let a = run(&[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))]);
+        assert_eq!(a.js_passed, None);
+        assert_eq!(a.scored.score, 87);
+        assert_eq!(
+            a.engines.len(),
+            1,
+            "only behavioral speaks: {:?}",
+            a.engines
+        );
+    }
+}
