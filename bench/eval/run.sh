@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Offline behaviour evaluation of Botect's pointer detection (docs/evaluation.md).
+#
+#   bench/eval/run.sh                  # full run: all 2,356 cursory humans + 7 bot generators,
+#                                      # release build; rewrites docs/evaluation.md
+#   bench/eval/run.sh --quick --check  # CI: a few hundred trajectories, debug build; exits
+#                                      # non-zero unless held-out humans are at most 1 % below T,
+#                                      # none is `definite` and every payload passes ingest
+#
+# Steps: fetch the human data sets from PyPI (cached in bench/eval/.cache, never committed),
+# compute every trajectory's `mouse` payload with the browser SDK's aggregation module
+# (js/features.mjs), score them through the engines (the botect-eval crate).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+
+QUICK=0
+CHECK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --check) CHECK=1 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+CACHE="$HERE/.cache"
+OUT="$HERE/out"
+mkdir -p "$CACHE" "$OUT"
+log() { echo "== eval: $*" >&2; }
+
+pip_cmd() {
+  if command -v pip3 >/dev/null 2>&1; then pip3 "$@"
+  elif command -v pip >/dev/null 2>&1; then pip "$@"
+  else python3 -m pip "$@"; fi
+}
+
+# fetch NAME VERSION WHEEL SHA256 DIR: the wheel from PyPI (by its ordinary client), checked
+# against the pinned hash, unpacked into .cache/DIR.
+fetch() {
+  local name=$1 version=$2 wheel=$3 sha=$4 dir=$5
+  local file="$CACHE/$wheel"
+  if [ ! -f "$file" ] || [ "$(sha256sum "$file" | cut -d' ' -f1)" != "$sha" ]; then
+    log "downloading $name==$version from PyPI"
+    rm -f "$file"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 pip_cmd download --quiet --no-deps --only-binary=:all: \
+      "$name==$version" -d "$CACHE" >&2
+  fi
+  local got
+  got=$(sha256sum "$file" | cut -d' ' -f1)
+  if [ "$got" != "$sha" ]; then
+    echo "run.sh: $wheel has sha256 $got, expected $sha" >&2
+    exit 1
+  fi
+  if [ ! -f "$CACHE/$dir/.unpacked-$sha" ]; then
+    rm -rf "${CACHE:?}/$dir"
+    mkdir -p "$CACHE/$dir"
+    (cd "$CACHE/$dir" && python3 -m zipfile -e "$file" . 2>/dev/null || unzip -q -o "$file")
+    touch "$CACHE/$dir/.unpacked-$sha"
+  fi
+}
+
+CURSORY_SHA=eee566900a6f0356c5fe0cb972fb3bf91bece6a118e7700e576ec50d974c811e
+SMART_SHA=1345d7a9e2ae2445aab0bdf06e42fb53206caa8ce723994a2622c4d4dcf9247b
+fetch cursory 2.1.0 cursory-2.1.0-py3-none-any.whl "$CURSORY_SHA" cursory
+fetch smart-mouse 1.0.5 smart_mouse-1.0.5-py3-none-any.whl "$SMART_SHA" smart-mouse
+
+# The SDK's own aggregation code: the committed build output of clients/browser (its tests
+# check that dist/ matches src/). BOTECT_AGGREGATE overrides the path.
+AGG="${BOTECT_AGGREGATE:-$ROOT/clients/browser/dist/aggregate.mjs}"
+[ -f "$AGG" ] || { echo "run.sh: $AGG not found (build the browser SDK: cd clients/browser && npm ci && npm run build)" >&2; exit 1; }
+
+[ -d "$HERE/node_modules/ghost-cursor" ] || (cd "$HERE" && npm ci --no-audit --no-fund >&2)
+
+log "generator tests"
+node --test "$HERE/js/" >"$OUT/generator-tests.log" 2>&1 || { cat "$OUT/generator-tests.log" >&2; exit 1; }
+grep -E '^# (pass|fail) ' "$OUT/generator-tests.log"
+
+if [ "$QUICK" = 1 ]; then
+  PREFIX="$OUT/quick-"
+  log "features (quick)"
+  node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "${PREFIX}features.jsonl" --quick
+  log "scoring (quick, debug build)"
+  cargo run --quiet -p botect-eval -- --input "${PREFIX}features.jsonl" \
+    --json-out "${PREFIX}results.json" --md-out "${PREFIX}results.md" \
+    $([ "$CHECK" = 1 ] && echo --check)
+  exit 0
+fi
+
+log "features (full)"
+node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "$OUT/features.jsonl"
+log "scoring (full, release build)"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The code measured: the engines (server/) and the SDK's aggregation (clients/browser/).
+if [ -n "$(git status --porcelain -- server clients/browser 2>/dev/null)" ]; then
+  commit="$commit + uncommitted changes"
+fi
+cargo run --release --quiet -p botect-eval -- --input "$OUT/features.jsonl" \
+  --json-out "$HERE/results.json" --md-out "$OUT/results.md" \
+  --template "$HERE/evaluation.md.in" --doc-out "$ROOT/docs/evaluation.md" \
+  --meta "date=$(date -u +%Y-%m-%d)" \
+  --meta "commit=$commit" \
+  --meta "node=$(node --version)" \
+  --meta "rustc=$(rustc --version | cut -d' ' -f2)" \
+  --meta "cursory_sha256=$CURSORY_SHA" \
+  --meta "smart_sha256=$SMART_SHA" \
+  $([ "$CHECK" = 1 ] && echo --check)
