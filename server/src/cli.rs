@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
 use crate::{
-    core::keys,
+    core::{keys, plans},
     server::{self, ServerConfig},
     store::{self, Store},
 };
@@ -45,6 +45,29 @@ pub enum Command {
     /// Monthly ingest quotas.
     #[command(subcommand)]
     Quota(QuotaCmd),
+    /// Plans and their features.
+    #[command(subcommand)]
+    Plan(PlanCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCmd {
+    /// Lists the built-in plans with their features and default quotas (JSON).
+    List,
+    /// Puts an account on a plan. The quota becomes the plan's default unless
+    /// --monthly-events is given; --features overrides the plan's features.
+    Set {
+        #[arg(long, allow_negative_numbers = true)]
+        account: i32,
+        /// free, pro, enterprise or self-hosted (`botect plan list`).
+        #[arg(long)]
+        plan: String,
+        /// Comma-separated features replacing the plan's ("none" for no features).
+        #[arg(long)]
+        features: Option<String>,
+        #[arg(long, value_parser = parse_quota, allow_negative_numbers = true)]
+        monthly_events: Option<Quota>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -145,7 +168,7 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BOTECT_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into()),
         )
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -291,6 +314,42 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Plan(PlanCmd::List) => {
+            let plans: Vec<_> = plans::PLANS
+                .iter()
+                .map(|p| json!({"plan": p.name, "features": p.features, "monthly_events": p.monthly_events}))
+                .collect();
+            println!("{}", json!(plans));
+            ExitCode::SUCCESS
+        }
+        Command::Plan(PlanCmd::Set { account, plan, features, monthly_events }) => {
+            let Some(p) = plans::plan(&plan) else {
+                let names: Vec<&str> = plans::PLANS.iter().map(|p| p.name).collect();
+                return fail(format!("unknown plan {plan:?}; plans: {}", names.join(", ")));
+            };
+            let features = match features.as_deref().map(plans::parse_features) {
+                None => None,
+                Some(Ok(list)) => Some(list.join(",")),
+                Some(Err(e)) => return fail(e),
+            };
+            let quota = monthly_events.map_or(p.monthly_events, |q| q.0);
+            match store.set_plan(account, p.name, features.as_deref(), quota).await {
+                Ok(0) => fail(format!("no account {account}")),
+                Ok(_) => {
+                    let effective: Vec<&str> = plans::FEATURES
+                        .iter()
+                        .copied()
+                        .filter(|f| plans::has_feature(p.name, features.as_deref(), f))
+                        .collect();
+                    println!(
+                        "{}",
+                        json!({"account": account, "plan": p.name, "features": effective, "monthly_event_quota": quota})
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Serve(_) | Command::Migrate => unreachable!("handled by run"),
     }
 }

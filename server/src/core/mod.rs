@@ -3,6 +3,7 @@
 pub mod ingest;
 pub mod keys;
 pub mod model;
+pub mod plans;
 pub mod policy;
 pub mod scoring;
 

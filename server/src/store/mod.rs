@@ -51,6 +51,9 @@ pub struct TokenPrincipal {
     pub role: String,
     pub subscription_active: bool,
     pub token_hash: String,
+    pub plan: String,
+    /// Comma-separated feature override; `None`: the plan's defaults.
+    pub features: Option<String>,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -118,6 +121,36 @@ pub struct VerdictRow {
     pub score: Option<i32>,
     pub detection_ids: Option<String>,
     pub reason: Option<String>,
+    /// The session's `js_detection.passed` (null: no probe).
+    pub js_passed: Option<bool>,
+    /// The session's behavioral features (JSON object) for rules.
+    pub features: Option<String>,
+    /// Bumped by every rule write of the project.
+    pub rules_version: i64,
+}
+
+/// A stored rule.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct RuleRow {
+    pub id: i32,
+    pub project_id: i32,
+    pub name: String,
+    pub expression_source: String,
+    pub action: String,
+    pub is_active: bool,
+    pub sort_order: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A rule to insert, or the new values of an updated one.
+#[derive(Debug, Clone)]
+pub struct RuleWrite {
+    pub name: String,
+    pub expression_source: String,
+    pub action: &'static str,
+    pub is_active: bool,
+    pub sort_order: i32,
 }
 
 /// Toggle/threshold changes; `None` keeps the stored value.
@@ -481,10 +514,27 @@ impl Store {
     /// Active token by hash, with its user and account state.
     pub async fn token_principal(&self, token_hash: &str) -> Result<Option<TokenPrincipal>, DbErr> {
         self.one(
-            "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash \
+            "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash, \
+             a.plan, a.features \
              FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             vec![v(token_hash)],
+        )
+        .await
+    }
+
+    /// Sets an account's plan, its feature override (`None`: the plan's defaults) and its
+    /// monthly quota; returns rows affected.
+    pub async fn set_plan(
+        &self,
+        account_id: i32,
+        plan: &str,
+        features: Option<&str>,
+        monthly_events: Option<i64>,
+    ) -> Result<u64, DbErr> {
+        self.exec(
+            "UPDATE accounts SET plan = $1, features = $2, monthly_event_quota = $3 WHERE id = $4",
+            vec![v(plan), v(features), v(monthly_events), v(account_id)],
         )
         .await
     }
@@ -666,13 +716,140 @@ impl Store {
     ) -> Result<Option<VerdictRow>, DbErr> {
         self.one(
             "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
-             s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason \
+             s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
+             ss.js_passed, ss.features, s.rules_version \
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
              WHERE s.private_key_hash = $2 AND s.enabled = $3",
             vec![v(session_token), v(private_key_hash), v(true)],
         )
         .await
+    }
+
+    // ---- rules ----
+
+    const RULE_COLS: &str = "id, project_id, name, expression_source, action, is_active, sort_order, created_at, updated_at FROM rules";
+
+    /// The project's rules by `sort_order`, then id.
+    pub async fn rules(&self, project_id: i32) -> Result<Vec<RuleRow>, DbErr> {
+        self.all(
+            &format!("SELECT {} WHERE project_id = $1 ORDER BY sort_order, id", Self::RULE_COLS),
+            vec![v(project_id)],
+        )
+        .await
+    }
+
+    pub async fn rule(&self, project_id: i32, rule_id: i32) -> Result<Option<RuleRow>, DbErr> {
+        self.one(
+            &format!("SELECT {} WHERE project_id = $1 AND id = $2", Self::RULE_COLS),
+            vec![v(project_id), v(rule_id)],
+        )
+        .await
+    }
+
+    /// The project's rules with the version they belong to (read together, so a cache
+    /// keyed by the version never holds rules of another version).
+    pub async fn rules_with_version(&self, project_id: i32) -> Result<(i64, Vec<RuleRow>), DbErr> {
+        let w = self.db.begin().await?;
+        #[derive(FromQueryResult)]
+        struct Version {
+            rules_version: i64,
+        }
+        let version: Option<Version> = match w
+            .query_one_raw(self.stmt("SELECT rules_version FROM scoring WHERE project_id = $1", vec![v(project_id)]))
+            .await?
+        {
+            Some(row) => Some(Version::from_query_result(&row, "")?),
+            None => None,
+        };
+        let rows = w
+            .query_all_raw(self.stmt(
+                &format!("SELECT {} WHERE project_id = $1 ORDER BY sort_order, id", Self::RULE_COLS),
+                vec![v(project_id)],
+            ))
+            .await?;
+        let rules = rows.iter().map(|r| RuleRow::from_query_result(r, "")).collect::<Result<_, _>>()?;
+        w.commit().await?;
+        Ok((version.map_or(0, |v| v.rules_version), rules))
+    }
+
+    async fn bump_rules_version(w: &Writer<'_>, project_id: i32) -> Result<(), DbErr> {
+        w.exec(
+            "UPDATE scoring SET rules_version = rules_version + 1 WHERE project_id = $1",
+            vec![v(project_id)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_rule(&self, project_id: i32, r: &RuleWrite) -> Result<RuleRow, DbErr> {
+        let now = now_ms();
+        let w = self.write().await?;
+        let row: RuleRow = w
+            .one_req(
+                &format!(
+                    "INSERT INTO rules (project_id, name, expression_source, action, is_active, sort_order, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {}",
+                    Self::RULE_COLS.trim_end_matches(" FROM rules")
+                ),
+                vec![
+                    v(project_id),
+                    v(r.name.as_str()),
+                    v(r.expression_source.as_str()),
+                    v(r.action),
+                    v(r.is_active),
+                    v(r.sort_order),
+                    v(now),
+                    v(now),
+                ],
+            )
+            .await?;
+        Self::bump_rules_version(&w, project_id).await?;
+        w.commit().await?;
+        Ok(row)
+    }
+
+    /// Replaces a rule's values; `None` when it is not in the project.
+    pub async fn update_rule(&self, project_id: i32, rule_id: i32, r: &RuleWrite) -> Result<Option<RuleRow>, DbErr> {
+        let w = self.write().await?;
+        let n = w
+            .exec(
+                "UPDATE rules SET name = $1, expression_source = $2, action = $3, is_active = $4, sort_order = $5, \
+                 updated_at = $6 WHERE project_id = $7 AND id = $8",
+                vec![
+                    v(r.name.as_str()),
+                    v(r.expression_source.as_str()),
+                    v(r.action),
+                    v(r.is_active),
+                    v(r.sort_order),
+                    v(now_ms()),
+                    v(project_id),
+                    v(rule_id),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            w.rollback().await?;
+            return Ok(None);
+        }
+        Self::bump_rules_version(&w, project_id).await?;
+        w.commit().await?;
+        self.rule(project_id, rule_id).await
+    }
+
+    /// Deletes a rule; false when it is not in the project.
+    pub async fn delete_rule(&self, project_id: i32, rule_id: i32) -> Result<bool, DbErr> {
+        let w = self.write().await?;
+        let n = w
+            .exec("DELETE FROM rules WHERE project_id = $1 AND id = $2", vec![v(project_id), v(rule_id)])
+            .await?;
+        if n == 0 {
+            w.rollback().await?;
+            return Ok(false);
+        }
+        Self::bump_rules_version(&w, project_id).await?;
+        w.commit().await?;
+        Ok(true)
     }
 
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
