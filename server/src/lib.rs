@@ -9,5 +9,6 @@ pub mod openapi;
 pub mod server;
 pub mod store;
 pub mod transport;
+pub mod verified;
 pub mod web;
 pub mod worker;
