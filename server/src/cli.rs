@@ -84,6 +84,13 @@ pub struct ServeArgs {
     /// Upper bound of a verdict read's store access before it fails open, in milliseconds.
     #[arg(long, env = "BOTECT_VERDICT_TIMEOUT_MS", default_value_t = 300)]
     pub verdict_timeout_ms: u64,
+    /// Verified-bot catalogue (JSON, docs/verified-bots.md); default: the one shipped.
+    #[arg(long, env = "BOTECT_VERIFIED_BOTS")]
+    pub verified_bots: Option<std::path::PathBuf>,
+    /// DNS server(s) for verified-bot reverse/forward lookups, e.g. 127.0.0.1:53 (repeat or
+    /// comma-separate); default: the system's resolver configuration.
+    #[arg(long, env = "BOTECT_DNS_SERVER", value_delimiter = ',')]
+    pub dns_server: Vec<SocketAddr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -191,6 +198,8 @@ async fn run(cli: Cli) -> ExitCode {
                 max_body_bytes: a.max_body_bytes,
                 workers: a.workers,
                 verdict_timeout: Duration::from_millis(a.verdict_timeout_ms),
+                verified_bots: a.verified_bots,
+                dns_servers: a.dns_server,
             };
             let running = match server::start(cfg.clone()).await {
                 Ok(r) => r,
@@ -322,10 +331,18 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
             println!("{}", json!(plans));
             ExitCode::SUCCESS
         }
-        Command::Plan(PlanCmd::Set { account, plan, features, monthly_events }) => {
+        Command::Plan(PlanCmd::Set {
+            account,
+            plan,
+            features,
+            monthly_events,
+        }) => {
             let Some(p) = plans::plan(&plan) else {
                 let names: Vec<&str> = plans::PLANS.iter().map(|p| p.name).collect();
-                return fail(format!("unknown plan {plan:?}; plans: {}", names.join(", ")));
+                return fail(format!(
+                    "unknown plan {plan:?}; plans: {}",
+                    names.join(", ")
+                ));
             };
             let features = match features.as_deref().map(plans::parse_features) {
                 None => None,
@@ -333,7 +350,10 @@ async fn admin(store: &Store, cmd: Command) -> ExitCode {
                 Some(Err(e)) => return fail(e),
             };
             let quota = monthly_events.map_or(p.monthly_events, |q| q.0);
-            match store.set_plan(account, p.name, features.as_deref(), quota).await {
+            match store
+                .set_plan(account, p.name, features.as_deref(), quota)
+                .await
+            {
                 Ok(0) => fail(format!("no account {account}")),
                 Ok(_) => {
                     let effective: Vec<&str> = plans::FEATURES

@@ -6,6 +6,7 @@ pub mod core;
 pub mod engines;
 pub mod error;
 pub mod openapi;
+pub mod rules;
 pub mod server;
 pub mod store;
 pub mod transport;

@@ -15,6 +15,7 @@ use crate::{
         grpc::Api,
         rest::{self, BodyLimit},
     },
+    verified::{Catalogue, HickoryResolver, Verifier, VerifierConfig},
     worker,
 };
 
@@ -26,6 +27,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     pub workers: usize,
     pub verdict_timeout: Duration,
+    /// Verified-bot catalogue file (`None`: the shipped one).
+    pub verified_bots: Option<std::path::PathBuf>,
+    /// DNS servers for verified-bot lookups (empty: the system's resolver configuration).
+    pub dns_servers: Vec<SocketAddr>,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +41,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             workers: 2,
             verdict_timeout: Duration::from_millis(300),
+            verified_bots: None,
+            dns_servers: Vec::new(),
         }
     }
 }
@@ -89,6 +96,14 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         pb::detection_service_server::DetectionServiceServer::new(api.clone())
             .max_decoding_message_size(limit),
     )
+    .add_service(
+        pb::rule_service_server::RuleServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
+    .add_service(
+        pb::verified_bot_service_server::VerifiedBotServiceServer::new(api.clone())
+            .max_decoding_message_size(limit),
+    )
     .add_service(reflection)
     .add_service(health_service)
     .into_axum_router()
@@ -121,6 +136,8 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
         <pb::scoring_service_server::ScoringServiceServer<Api> as NamedService>::NAME,
         <pb::account_service_server::AccountServiceServer<Api> as NamedService>::NAME,
         <pb::detection_service_server::DetectionServiceServer<Api> as NamedService>::NAME,
+        <pb::rule_service_server::RuleServiceServer<Api> as NamedService>::NAME,
+        <pb::verified_bot_service_server::VerifiedBotServiceServer<Api> as NamedService>::NAME,
     ];
     loop {
         let ok = tokio::time::timeout(Duration::from_secs(2), core.store.connection().ping())
@@ -165,11 +182,19 @@ pub struct Running {
 /// Connects the store (migrating it), starts the scoring workers and serves.
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let store = Store::connect(&cfg.database_url).await?;
+    let catalogue = Catalogue::load_or_builtin(cfg.verified_bots.as_deref())?;
+    let resolver = if cfg.dns_servers.is_empty() {
+        HickoryResolver::system()?
+    } else {
+        HickoryResolver::with_nameservers(&cfg.dns_servers)?
+    };
+    let verifier = Verifier::new(catalogue, Arc::new(resolver), VerifierConfig::default());
     let core = Arc::new(Core::new(
         store,
         CoreConfig {
             verdict_timeout: cfg.verdict_timeout,
         },
+        verifier,
     ));
     worker::spawn(core.clone(), cfg.workers);
     let purge = core.clone();

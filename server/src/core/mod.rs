@@ -5,6 +5,7 @@ pub mod keys;
 pub mod model;
 pub mod plans;
 pub mod policy;
+pub mod rules;
 pub mod scoring;
 
 use std::{net::IpAddr, time::Duration};
@@ -38,7 +39,13 @@ pub struct Core {
     pub store: Store,
     pub feed: ChangeFeed,
     pub config: CoreConfig,
+    pub verifier: crate::verified::Verifier,
+    pub(crate) rules_cache: rules::RulesCache,
 }
+
+/// Longest a verdict read waits for a verified-bot DNS check (an unfinished check counts as
+/// unverified and completes in the background).
+pub const VERIFY_BOUND: Duration = Duration::from_millis(100);
 
 /// Scoring state of a project as the control plane reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,12 +144,14 @@ fn project_id(id: u32) -> ApiResult<i32> {
 }
 
 impl Core {
-    pub fn new(store: Store, config: CoreConfig) -> Core {
+    pub fn new(store: Store, config: CoreConfig, verifier: crate::verified::Verifier) -> Core {
         let feed = ChangeFeed::default();
         Core {
             store,
             feed,
             config,
+            verifier,
+            rules_cache: rules::RulesCache::default(),
         }
     }
 
@@ -473,11 +482,11 @@ impl Core {
             ));
         }
         let hash = keys::hash_secret(key);
-        let lookup = tokio::time::timeout(
-            self.config.verdict_timeout,
-            self.store.verdict_row(&hash, session_token),
-        )
-        .await;
+        // One deadline bounds the whole read: the row, the rules (on a cache miss) and the
+        // verified-bot check.
+        let deadline = tokio::time::Instant::now() + self.config.verdict_timeout;
+        let lookup =
+            tokio::time::timeout_at(deadline, self.store.verdict_row(&hash, session_token)).await;
         let row = match lookup {
             Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, &hash) => row,
             Ok(Ok(_)) => {
@@ -513,6 +522,59 @@ impl Core {
                 .unwrap_or_default(),
             reason: row.reason.clone().unwrap_or_default(),
         });
-        Ok(policy::resolve(stored.as_ref(), &policy, ctx))
+        let rules = match tokio::time::timeout_at(
+            deadline,
+            self.compiled_rules(row.project_id, row.rules_version),
+        )
+        .await
+        {
+            Ok(Ok(rules)) => rules,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "loading rules failed; failing open");
+                return Ok(VerdictOut::fail_open());
+            }
+            Err(_) => {
+                tracing::warn!("loading rules timed out; failing open");
+                return Ok(VerdictOut::fail_open());
+            }
+        };
+        let verification = match ctx.ip.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let bound = left.min(VERIFY_BOUND);
+                Some(
+                    self.verifier
+                        .verify_with_timeout(ip, ctx.ua.trim(), bound)
+                        .await,
+                )
+            }
+            Err(_) => None,
+        };
+        let features: serde_json::Map<String, serde_json::Value> = row
+            .features
+            .as_deref()
+            .and_then(|f| serde_json::from_str(f).ok())
+            .unwrap_or_default();
+        let feature = |k: &str| features.get(k).and_then(serde_json::Value::as_f64);
+        let facts = policy::ReadFacts {
+            js_passed: row.js_passed,
+            mouse_entropy: feature("mouse_entropy"),
+            scroll_velocity: feature("scroll_velocity"),
+            visibility_changes: feature("visibility_changes"),
+            first_input_delay_ms: feature("first_input_delay_ms"),
+            verified: verification.as_ref().filter(|v| v.verified).and_then(|v| {
+                Some((
+                    v.name.as_deref()?,
+                    v.category.map(|c| c.as_str()).unwrap_or_default(),
+                ))
+            }),
+        };
+        Ok(policy::resolve(
+            stored.as_ref(),
+            &policy,
+            ctx,
+            &rules,
+            &facts,
+        ))
     }
 }

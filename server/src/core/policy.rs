@@ -1,6 +1,7 @@
 //! Policy at read time: band from the stored score and the current threshold, action from
 //! the band, the toggles and the request context (contract §4's resolution order). Pure.
 use super::model::{Action, Band, Policy, RequestContext, Scored, VerdictOut};
+use crate::rules::{self, Rule, RuleInput};
 
 /// Band of a score under threshold `t`.
 pub fn band(score: u8, t: u8) -> Band {
@@ -61,19 +62,51 @@ pub fn is_static_resource(path: &str) -> bool {
     }
 }
 
-/// Resolves the verdict of a stored score (`None`: not scored yet) under `policy`.
-pub fn resolve(stored: Option<&Scored>, policy: &Policy, ctx: &RequestContext) -> VerdictOut {
-    // (1) fail-open cases
-    let Some(s) = stored.filter(|s| s.score > 0) else {
+/// What a verdict read knows besides the stored score: the session's probe result and
+/// behavioral features (rule fields), and the verified-bot check of the request's IP.
+#[derive(Debug, Clone, Default)]
+pub struct ReadFacts<'a> {
+    pub js_passed: Option<bool>,
+    pub mouse_entropy: Option<f64>,
+    pub scroll_velocity: Option<f64>,
+    pub visibility_changes: Option<f64>,
+    pub first_input_delay_ms: Option<f64>,
+    /// `(name, category)` of a verified crawler.
+    pub verified: Option<(&'a str, &'a str)>,
+}
+
+/// Resolves the verdict (contract §4): (1) fail-open, (2) verified bots, (3) static
+/// resources, (4) rules by `sort_order` (first terminating match wins, `log` does not
+/// terminate), (5) toggles, (6) allow. `stored` is `None` when the session is not scored.
+pub fn resolve(
+    stored: Option<&Scored>,
+    policy: &Policy,
+    ctx: &RequestContext,
+    rules: &[Rule],
+    facts: &ReadFacts<'_>,
+) -> VerdictOut {
+    let stored = stored.filter(|s| s.score > 0);
+    // (1) fail-open cases (a verified crawler is known even without a session)
+    if stored.is_none() && facts.verified.is_none() {
         return VerdictOut::fail_open();
+    }
+    let (score, ids, reason) = match stored {
+        Some(s) => (s.score, s.detection_ids.as_slice(), s.reason.as_str()),
+        None => (0, &[][..], ""),
     };
-    let band = band(s.score, policy.threshold);
+    let band = match facts.verified {
+        Some(_) => Band::Verified,
+        None => band(score, policy.threshold),
+    };
     let mut out = VerdictOut {
         band,
-        score: s.score,
+        score,
         action: Action::Allow,
-        detection_ids: s.detection_ids.clone(),
-        reason: s.reason.clone(),
+        detection_ids: ids.to_vec(),
+        reason: match facts.verified {
+            Some((name, category)) => format!("Verified bot: {name} ({category})."),
+            None => reason.to_string(),
+        },
     };
     // (2) verified bots
     if band == Band::Verified && policy.bot.allow_verified {
@@ -83,12 +116,36 @@ pub fn resolve(stored: Option<&Scored>, policy: &Policy, ctx: &RequestContext) -
     if !policy.bot.protect_static && !ctx.path.is_empty() && is_static_resource(&ctx.path) {
         return out;
     }
-    // (5) toggles; (6) otherwise allow
-    out.action = match band {
-        Band::Definite if policy.bot.block_definite => Action::Block,
-        Band::LikelyAutomated if policy.bot.challenge_likely => Action::Challenge,
-        _ => Action::Allow,
+    // (4) rules
+    let input = RuleInput {
+        score,
+        band,
+        verified_bot: facts.verified.is_some(),
+        verified_bot_category: facts.verified.map(|(_, c)| c),
+        js_passed: facts.js_passed,
+        detection_ids: ids,
+        mouse_entropy: facts.mouse_entropy,
+        scroll_velocity: facts.scroll_velocity,
+        visibility_changes: facts.visibility_changes,
+        first_input_delay_ms: facts.first_input_delay_ms,
+        ..RuleInput::default()
+    }
+    .with_request(ctx);
+    let outcome = rules::resolve(rules, &input);
+    // (5) toggles; (6) otherwise allow (or `log` when only log rules matched)
+    let toggles = match band {
+        Band::Definite if policy.bot.block_definite => Some(Action::Block),
+        Band::LikelyAutomated if policy.bot.challenge_likely => Some(Action::Challenge),
+        _ => None,
     };
+    out.action = outcome.action(toggles);
+    if let Some(r) = outcome.reason() {
+        out.reason = if out.reason.is_empty() {
+            r
+        } else {
+            format!("{r} {}", out.reason)
+        };
+    }
     out
 }
 
@@ -136,7 +193,14 @@ mod tests {
         };
         for s in [1, 10, 87] {
             assert_eq!(
-                resolve(Some(&scored(s)), &p, &RequestContext::default()).action,
+                resolve(
+                    Some(&scored(s)),
+                    &p,
+                    &RequestContext::default(),
+                    &[],
+                    &ReadFacts::default()
+                )
+                .action,
                 Action::Allow
             );
         }
@@ -146,23 +210,58 @@ mod tests {
     fn toggles_decide_block_and_challenge() {
         let ctx = RequestContext::default();
         assert_eq!(
-            resolve(Some(&scored(1)), &policy(true, false, true), &ctx).action,
+            resolve(
+                Some(&scored(1)),
+                &policy(true, false, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Block
         );
         assert_eq!(
-            resolve(Some(&scored(1)), &policy(false, true, true), &ctx).action,
+            resolve(
+                Some(&scored(1)),
+                &policy(false, true, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Allow
         );
         assert_eq!(
-            resolve(Some(&scored(12)), &policy(false, true, true), &ctx).action,
+            resolve(
+                Some(&scored(12)),
+                &policy(false, true, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Challenge
         );
         assert_eq!(
-            resolve(Some(&scored(12)), &policy(true, false, true), &ctx).action,
+            resolve(
+                Some(&scored(12)),
+                &policy(true, false, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Allow
         );
         assert_eq!(
-            resolve(Some(&scored(87)), &policy(true, true, true), &ctx).action,
+            resolve(
+                Some(&scored(87)),
+                &policy(true, true, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Allow
         );
     }
@@ -170,17 +269,119 @@ mod tests {
     #[test]
     fn unscored_is_fail_open() {
         assert_eq!(
-            resolve(None, &policy(true, true, true), &RequestContext::default()),
+            resolve(
+                None,
+                &policy(true, true, true),
+                &RequestContext::default(),
+                &[],
+                &ReadFacts::default()
+            ),
             VerdictOut::fail_open()
         );
         assert_eq!(
             resolve(
                 Some(&scored(0)),
                 &policy(true, true, true),
-                &RequestContext::default()
+                &RequestContext::default(),
+                &[],
+                &ReadFacts::default()
             ),
             VerdictOut::fail_open()
         );
+    }
+
+    fn rule(name: &str, expr: &str, action: Action) -> Rule {
+        Rule::compile(name, expr, action, true).unwrap()
+    }
+
+    #[test]
+    fn verified_crawler_short_circuits_even_without_a_session() {
+        let facts = ReadFacts {
+            verified: Some(("Googlebot", "search")),
+            ..Default::default()
+        };
+        let rules = [rule("block all", "score >= 0", Action::Block)];
+        let v = resolve(
+            None,
+            &policy(true, true, true),
+            &RequestContext::default(),
+            &rules,
+            &facts,
+        );
+        assert_eq!((v.band, v.action), (Band::Verified, Action::Allow));
+        assert_eq!(v.reason, "Verified bot: Googlebot (search).");
+        // allow_verified off: the rules see `verified_bot` and decide.
+        let mut p = policy(true, true, true);
+        p.bot.allow_verified = false;
+        let rules = [rule(
+            "no crawlers",
+            "verified_bot AND verified_bot_category == \"Search\"",
+            Action::Block,
+        )];
+        let v = resolve(None, &p, &RequestContext::default(), &rules, &facts);
+        assert_eq!(v.action, Action::Block);
+        assert!(
+            v.reason
+                .starts_with("Rule \"no crawlers\" matched (block)."),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
+    fn rules_run_in_order_before_toggles_and_log_does_not_terminate() {
+        let ctx = RequestContext {
+            path: "/login".into(),
+            ..Default::default()
+        };
+        let rules = [
+            rule("watch", "path == \"/login\"", Action::Log),
+            rule(
+                "login bots",
+                "score < 30 AND path == \"/login\" AND NOT verified_bot",
+                Action::Challenge,
+            ),
+            rule("later", "score < 50", Action::Block),
+        ];
+        let v = resolve(
+            Some(&scored(12)),
+            &policy(true, false, true),
+            &ctx,
+            &rules,
+            &ReadFacts::default(),
+        );
+        assert_eq!(v.action, Action::Challenge);
+        assert!(
+            v.reason.contains("\"watch\"") && v.reason.contains("\"login bots\""),
+            "{}",
+            v.reason
+        );
+        // Only a log rule matches: the toggles still decide; with none, `log`.
+        let v = resolve(
+            Some(&scored(1)),
+            &policy(true, false, true),
+            &ctx,
+            &rules[..1],
+            &ReadFacts::default(),
+        );
+        assert_eq!(v.action, Action::Block);
+        let v = resolve(
+            Some(&scored(87)),
+            &policy(true, false, true),
+            &ctx,
+            &rules[..1],
+            &ReadFacts::default(),
+        );
+        assert_eq!(v.action, Action::Log);
+        // Rules never run for fail-open reads.
+        let v = resolve(
+            None,
+            &policy(true, true, true),
+            &ctx,
+            &rules,
+            &ReadFacts::default(),
+        );
+        assert_eq!(v, VerdictOut::fail_open());
     }
 
     #[test]
@@ -190,11 +391,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            resolve(Some(&scored(1)), &policy(true, true, false), &ctx).action,
+            resolve(
+                Some(&scored(1)),
+                &policy(true, true, false),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Allow
         );
         assert_eq!(
-            resolve(Some(&scored(1)), &policy(true, true, true), &ctx).action,
+            resolve(
+                Some(&scored(1)),
+                &policy(true, true, true),
+                &ctx,
+                &[],
+                &ReadFacts::default()
+            )
+            .action,
             Action::Block
         );
         assert!(is_static_resource("/.well-known/security.txt"));

@@ -6,6 +6,7 @@ use botect_proto::v1 as pb;
 use tonic::{Request, Response, Status, metadata::MetadataMap};
 
 use crate::{
+    core::rules::RuleChange,
     core::{
         ClientInfo, Core, KeyType,
         model::{
@@ -15,7 +16,7 @@ use crate::{
     },
     engines::{heuristics, registry},
     error::ApiError,
-    store::{ProjectRow, SettingsPatch},
+    store::{ProjectRow, RuleRow, SettingsPatch},
 };
 
 /// Implements every Botect service over one shared core.
@@ -91,6 +92,49 @@ fn bot_settings(p: &Policy) -> pb::BotSettings {
     }
 }
 
+fn action_pb(a: Action) -> pb::Action {
+    match a {
+        Action::Allow => pb::Action::Allow,
+        Action::Challenge => pb::Action::Challenge,
+        Action::Block => pb::Action::Block,
+        Action::Log => pb::Action::Log,
+        Action::Delay => pb::Action::Delay,
+    }
+}
+
+fn action_domain(a: i32) -> Option<Action> {
+    pb::Action::try_from(a)
+        .ok()
+        .and_then(|a| crate::rules::parse_action(a.as_str_name()))
+}
+
+fn rule(r: RuleRow) -> pb::Rule {
+    pb::Rule {
+        id: r.id as u32,
+        project_id: r.project_id as u32,
+        name: r.name,
+        expression_source: r.expression_source,
+        action: crate::rules::parse_action(&r.action).map_or(pb::Action::Allow, action_pb) as i32,
+        is_active: r.is_active,
+        sort_order: r.sort_order,
+        created_at: Some(timestamp(r.created_at)),
+        updated_at: Some(timestamp(r.updated_at)),
+    }
+}
+
+/// An optional action field: absent → `None`; a value outside the enum → 422.
+fn rule_action(a: Option<i32>) -> Result<Option<Action>, ApiError> {
+    match a {
+        None => Ok(None),
+        Some(v) => action_domain(v).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                "action",
+                "\"action\" must be allow, challenge, block, log or delay.",
+            )
+        }),
+    }
+}
+
 fn verdict(v: VerdictOut) -> pb::SessionVerdict {
     let band = match v.band {
         Band::NotComputed => pb::Verdict::NotComputed,
@@ -99,17 +143,10 @@ fn verdict(v: VerdictOut) -> pb::SessionVerdict {
         Band::LikelyHuman => pb::Verdict::LikelyHuman,
         Band::Verified => pb::Verdict::Verified,
     };
-    let action = match v.action {
-        Action::Allow => pb::Action::Allow,
-        Action::Challenge => pb::Action::Challenge,
-        Action::Block => pb::Action::Block,
-        Action::Log => pb::Action::Log,
-        Action::Delay => pb::Action::Delay,
-    };
     pb::SessionVerdict {
         verdict: band as i32,
         score: v.score as u32,
-        action: action as i32,
+        action: action_pb(v.action) as i32,
         detection_ids: v.detection_ids,
         reason: v.reason,
     }
@@ -384,6 +421,101 @@ impl pb::detection_service_server::DetectionService for Api {
                     description: d.description.to_string(),
                 })
                 .collect(),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::rule_service_server::RuleService for Api {
+    async fn list_rules(&self, req: Request<pb::ListRulesRequest>) -> Rpc<pb::ListRulesResponse> {
+        let creds = credentials(req.metadata());
+        ok(self
+            .core
+            .list_rules(&creds, req.into_inner().project)
+            .await
+            .map(|rs| pb::ListRulesResponse {
+                rules: rs.into_iter().map(rule).collect(),
+            }))
+    }
+
+    async fn create_rule(&self, req: Request<pb::CreateRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let change = RuleChange {
+            name: Some(r.name),
+            expression: Some(r.expression),
+            action: rule_action(r.action)?,
+            is_active: r.is_active,
+            sort_order: r.sort_order,
+        };
+        ok(self
+            .core
+            .create_rule(&creds, r.project, change)
+            .await
+            .map(rule))
+    }
+
+    async fn get_rule(&self, req: Request<pb::GetRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        ok(self
+            .core
+            .get_rule(&creds, r.project, r.rule)
+            .await
+            .map(rule))
+    }
+
+    async fn update_rule(&self, req: Request<pb::UpdateRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let change = RuleChange {
+            name: r.name,
+            expression: r.expression,
+            action: rule_action(r.action)?,
+            is_active: r.is_active,
+            sort_order: r.sort_order,
+        };
+        ok(self
+            .core
+            .update_rule(&creds, r.project, r.rule, change)
+            .await
+            .map(rule))
+    }
+
+    async fn delete_rule(&self, req: Request<pb::DeleteRuleRequest>) -> Rpc<pbjson_types::Empty> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        ok(self
+            .core
+            .delete_rule(&creds, r.project, r.rule)
+            .await
+            .map(|()| pbjson_types::Empty {}))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::verified_bot_service_server::VerifiedBotService for Api {
+    async fn export_verified_bots(
+        &self,
+        req: Request<pb::ExportVerifiedBotsRequest>,
+    ) -> Rpc<pb::ExportVerifiedBotsResponse> {
+        let creds = credentials(req.metadata());
+        ok(self.core.export_verified_bots(&creds).await.map(|body| {
+            pb::ExportVerifiedBotsResponse {
+                meta: Some(pb::ExportMeta {
+                    count: body.meta.count as u32,
+                }),
+                data: body
+                    .data
+                    .into_iter()
+                    .map(|r| pb::VerifiedBot {
+                        name: r.name,
+                        category: r.category.as_str().to_string(),
+                        match_method: r.match_method.as_str().to_string(),
+                        match_value: r.match_value,
+                    })
+                    .collect(),
+            }
         }))
     }
 }

@@ -1,0 +1,223 @@
+//! Rules of the control plane (CRUD, validated at save time) and the compiled-rules cache
+//! that verdict reads use: keyed by the project's rules version, which every rule write
+//! bumps and every verdict query reads, so no process ever evaluates stale rules.
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+use super::{Core, db, model::Action, plans};
+use crate::{
+    error::{ApiError, ApiResult},
+    rules::{self as lang, Rule},
+    store::{RuleRow, RuleWrite},
+};
+
+/// A rule's fields as sent; `None` keeps (update) or defaults (create).
+#[derive(Debug, Clone, Default)]
+pub struct RuleChange {
+    pub name: Option<String>,
+    pub expression: Option<String>,
+    pub action: Option<Action>,
+    pub is_active: Option<bool>,
+    pub sort_order: Option<i32>,
+}
+
+/// A project's compiled active rules with the version they were compiled at.
+type Versioned = (i64, Arc<Vec<Rule>>);
+
+/// Compiled active rules per project.
+#[derive(Default)]
+pub struct RulesCache {
+    inner: RwLock<HashMap<i32, Versioned>>,
+}
+
+fn rule_id(id: u32) -> ApiResult<i32> {
+    i32::try_from(id)
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::invalid("rule", "\"rule\" must be a positive rule id."))
+}
+
+fn validate(name: &str, expression: &str) -> ApiResult<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid(
+            "name",
+            "\"name\" must be 1 to 200 characters.",
+        ));
+    }
+    lang::parse(expression).map_err(|e| {
+        ApiError::invalid("expression", e.to_string())
+            .with_detail("line", e.position.line.to_string())
+            .with_detail("column", e.position.column.to_string())
+    })?;
+    Ok(())
+}
+
+fn compile(row: &RuleRow) -> Option<Rule> {
+    let action = lang::parse_action(&row.action)?;
+    match Rule::compile(
+        row.name.clone(),
+        &row.expression_source,
+        action,
+        row.is_active,
+    ) {
+        Ok(rule) => Some(rule),
+        Err(e) => {
+            tracing::warn!(rule = row.id, error = %e, "stored rule no longer compiles; skipped");
+            None
+        }
+    }
+}
+
+impl Core {
+    pub async fn list_rules(
+        &self,
+        creds: &super::Credentials,
+        project: u32,
+    ) -> ApiResult<Vec<RuleRow>> {
+        let p = self.subscribed_principal(creds).await?;
+        let project = self.owned_project(&p, project).await?;
+        db(self.store.rules(project.id).await)
+    }
+
+    pub async fn get_rule(
+        &self,
+        creds: &super::Credentials,
+        project: u32,
+        rule: u32,
+    ) -> ApiResult<RuleRow> {
+        let p = self.subscribed_principal(creds).await?;
+        let project = self.owned_project(&p, project).await?;
+        let id = rule_id(rule)?;
+        db(self.store.rule(project.id, id).await)?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Rule {rule} does not exist in project {}.",
+                project.id
+            ))
+        })
+    }
+
+    pub async fn create_rule(
+        &self,
+        creds: &super::Credentials,
+        project: u32,
+        c: RuleChange,
+    ) -> ApiResult<RuleRow> {
+        let p = self.subscribed_principal(creds).await?;
+        let project = self.owned_project(&p, project).await?;
+        let name = c.name.unwrap_or_default();
+        let expression = c.expression.unwrap_or_default();
+        validate(&name, &expression)?;
+        let action = c.action.ok_or_else(|| {
+            ApiError::invalid(
+                "action",
+                "\"action\" is required: allow, challenge, block, log or delay.",
+            )
+        })?;
+        let write = RuleWrite {
+            name: name.trim().to_string(),
+            expression_source: expression,
+            action: action.as_str(),
+            is_active: c.is_active.unwrap_or(true),
+            sort_order: c.sort_order.unwrap_or(0),
+        };
+        db(self.store.insert_rule(project.id, &write).await)
+    }
+
+    pub async fn update_rule(
+        &self,
+        creds: &super::Credentials,
+        project: u32,
+        rule: u32,
+        c: RuleChange,
+    ) -> ApiResult<RuleRow> {
+        let current = self.get_rule(creds, project, rule).await?;
+        let name = c.name.unwrap_or(current.name);
+        let expression = c.expression.unwrap_or(current.expression_source);
+        validate(&name, &expression)?;
+        let action = match c.action {
+            Some(a) => a.as_str(),
+            None => lang::parse_action(&current.action)
+                .unwrap_or(Action::Allow)
+                .as_str(),
+        };
+        let write = RuleWrite {
+            name: name.trim().to_string(),
+            expression_source: expression,
+            action,
+            is_active: c.is_active.unwrap_or(current.is_active),
+            sort_order: c.sort_order.unwrap_or(current.sort_order),
+        };
+        db(self
+            .store
+            .update_rule(current.project_id, current.id, &write)
+            .await)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("Rule {rule} does not exist in project {project}."))
+        })
+    }
+
+    pub async fn delete_rule(
+        &self,
+        creds: &super::Credentials,
+        project: u32,
+        rule: u32,
+    ) -> ApiResult<()> {
+        let current = self.get_rule(creds, project, rule).await?;
+        if !db(self.store.delete_rule(current.project_id, current.id).await)? {
+            return Err(ApiError::not_found(format!(
+                "Rule {rule} does not exist in project {project}."
+            )));
+        }
+        Ok(())
+    }
+
+    /// The project's compiled active rules at `version` (from the verdict query). Version 0:
+    /// no rule was ever written, nothing to load.
+    pub(crate) async fn compiled_rules(
+        &self,
+        project_id: i32,
+        version: i64,
+    ) -> Result<Arc<Vec<Rule>>, sea_orm::DbErr> {
+        if version == 0 {
+            return Ok(Arc::new(Vec::new()));
+        }
+        if let Some((v, rules)) = self
+            .rules_cache
+            .inner
+            .read()
+            .expect("rules cache")
+            .get(&project_id)
+            && *v == version
+        {
+            return Ok(rules.clone());
+        }
+        let (loaded_version, rows) = self.store.rules_with_version(project_id).await?;
+        let rules: Arc<Vec<Rule>> = Arc::new(
+            rows.iter()
+                .filter(|r| r.is_active)
+                .filter_map(compile)
+                .collect(),
+        );
+        let mut cache = self.rules_cache.inner.write().expect("rules cache");
+        if cache
+            .get(&project_id)
+            .is_none_or(|(v, _)| *v < loaded_version)
+        {
+            cache.insert(project_id, (loaded_version, rules.clone()));
+        }
+        Ok(rules)
+    }
+
+    /// The verified-bot catalogue export; needs the plan feature `verified-bots-export`.
+    pub async fn export_verified_bots(
+        &self,
+        creds: &super::Credentials,
+    ) -> ApiResult<crate::verified::ExportBody> {
+        let p = self.subscribed_principal(creds).await?;
+        plans::require(&p, plans::VERIFIED_BOTS_EXPORT)?;
+        Ok(self.verifier.export())
+    }
+}
