@@ -23,10 +23,26 @@ pub struct Plan {
 /// The built-in plans. `self-hosted` (every feature, unlimited) is what `botect account
 /// create` assigns.
 pub const PLANS: &[Plan] = &[
-    Plan { name: "free", features: &[], monthly_events: Some(100_000) },
-    Plan { name: "pro", features: &[VERIFIED_BOTS_EXPORT], monthly_events: Some(10_000_000) },
-    Plan { name: "enterprise", features: FEATURES, monthly_events: None },
-    Plan { name: "self-hosted", features: FEATURES, monthly_events: None },
+    Plan {
+        name: "free",
+        features: &[],
+        monthly_events: Some(100_000),
+    },
+    Plan {
+        name: "pro",
+        features: &[VERIFIED_BOTS_EXPORT],
+        monthly_events: Some(10_000_000),
+    },
+    Plan {
+        name: "enterprise",
+        features: FEATURES,
+        monthly_events: None,
+    },
+    Plan {
+        name: "self-hosted",
+        features: FEATURES,
+        monthly_events: None,
+    },
 ];
 
 pub fn plan(name: &str) -> Option<&'static Plan> {
@@ -36,11 +52,20 @@ pub fn plan(name: &str) -> Option<&'static Plan> {
 /// Parses a comma-separated feature list (`none` or empty: no features).
 pub fn parse_features(list: &str) -> Result<Vec<&'static str>, String> {
     let mut out = Vec::new();
-    for f in list.split(',').map(str::trim).filter(|f| !f.is_empty() && *f != "none") {
+    for f in list
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty() && *f != "none")
+    {
         match FEATURES.iter().find(|k| **k == f) {
             Some(k) if !out.contains(k) => out.push(*k),
             Some(_) => {}
-            None => return Err(format!("unknown feature {f:?}; known: {}", FEATURES.join(", "))),
+            None => {
+                return Err(format!(
+                    "unknown feature {f:?}; known: {}",
+                    FEATURES.join(", ")
+                ));
+            }
         }
     }
     Ok(out)
@@ -61,7 +86,10 @@ pub fn require(p: &TokenPrincipal, feature: &str) -> ApiResult<()> {
     }
     Err(ApiError::new(
         ErrorCode::FeatureNotAvailable,
-        format!("Your plan ({}) does not include the {feature} feature.", p.plan),
+        format!(
+            "Your plan ({}) does not include the {feature} feature.",
+            p.plan
+        ),
     )
     .with_detail("feature", feature))
 }
@@ -76,9 +104,16 @@ mod tests {
         assert!(has_feature("pro", None, VERIFIED_BOTS_EXPORT));
         assert!(!has_feature("free", None, VERIFIED_BOTS_EXPORT));
         assert!(!has_feature("unknown", None, VERIFIED_BOTS_EXPORT));
-        assert!(has_feature("free", Some("verified-bots-export"), VERIFIED_BOTS_EXPORT));
+        assert!(has_feature(
+            "free",
+            Some("verified-bots-export"),
+            VERIFIED_BOTS_EXPORT
+        ));
         assert!(!has_feature("pro", Some(""), VERIFIED_BOTS_EXPORT));
-        assert_eq!(parse_features("verified-bots-export, verified-bots-export").unwrap(), vec![VERIFIED_BOTS_EXPORT]);
+        assert_eq!(
+            parse_features("verified-bots-export, verified-bots-export").unwrap(),
+            vec![VERIFIED_BOTS_EXPORT]
+        );
         assert_eq!(parse_features("none").unwrap(), Vec::<&str>::new());
         assert!(parse_features("teleport").unwrap_err().contains("teleport"));
     }
