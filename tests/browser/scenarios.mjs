@@ -13,7 +13,25 @@ async function flushAndRead(botect, t, page) {
   await page.waitForFunction(() => window.Botect && typeof window.Botect.flush === "function");
   await page.evaluate(() => window.Botect.flush());
   const session = await page.evaluate(() => window.Botect.getSessionToken());
-  return scoredVerdict(botect.base, t.privateKey, session);
+  return settledVerdict(botect, t, session);
+}
+
+/** The verdict once rescoring has caught up: scoring is asynchronous, so the first computed
+ *  verdict may still be that of an earlier batch (e.g. the probe without the interaction that
+ *  followed). Reads until the same verdict comes back for a full second (at most 10 s). */
+async function settledVerdict(botect, t, session) {
+  let v = await scoredVerdict(botect.base, t.privateKey, session);
+  let since = Date.now();
+  const start = since;
+  while (Date.now() - since < 1000 && Date.now() - start < 10000) {
+    await new Promise((ok) => setTimeout(ok, 150));
+    const next = await scoredVerdict(botect.base, t.privateKey, session);
+    if (JSON.stringify(next) !== JSON.stringify(v)) {
+      v = next;
+      since = Date.now();
+    }
+  }
+  return v;
 }
 
 /** Plain headless Chromium (playwright): load the page, no interaction. */

@@ -32,20 +32,41 @@ async fn idempotent_replay_and_mismatch(db: TestDb) {
     assert_eq!(s1, 202, "{first}");
     // Same key, same logical body (other whitespace and key order): the stored response.
     let reordered: Value = serde_json::from_str(&body).unwrap();
-    let (s2, replay) = post(&server, &t.site_key, Some("batch-1"), &serde_json::to_string_pretty(&reordered).unwrap()).await;
+    let (s2, replay) = post(
+        &server,
+        &t.site_key,
+        Some("batch-1"),
+        &serde_json::to_string_pretty(&reordered).unwrap(),
+    )
+    .await;
     assert_eq!(s2, 202);
     assert_eq!(replay, first);
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 1);
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await, 1);
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await,
+        1
+    );
     // Same key, other body: 422 and nothing stored.
-    let (s3, err) = post(&server, &t.site_key, Some("batch-1"), &mouse_batch(&rid(), 0.5)).await;
+    let (s3, err) = post(
+        &server,
+        &t.site_key,
+        Some("batch-1"),
+        &mouse_batch(&rid(), 0.5),
+    )
+    .await;
     assert_eq!(s3, 422);
     assert_eq!(err["code"], "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(err["error"], "Idempotency key reused");
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 1);
     // Keys are per project: another tenant may use the same key.
     let other = tenant(&db, &server, "Other").await;
-    let (s4, _) = post(&server, &other.site_key, Some("batch-1"), &mouse_batch(&rid(), 0.5)).await;
+    let (s4, _) = post(
+        &server,
+        &other.site_key,
+        Some("batch-1"),
+        &mouse_batch(&rid(), 0.5),
+    )
+    .await;
     assert_eq!(s4, 202);
 }
 
@@ -61,7 +82,10 @@ async fn concurrent_duplicates_get_the_first_response(db: TestDb) {
         assert_eq!(r, first);
     }
     assert_eq!(first["accepted"], 20);
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await, 1);
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await,
+        1
+    );
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 20);
 }
 
@@ -69,35 +93,72 @@ async fn dedup_counts_and_session_resolution(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Dedup").await;
     let (a, b, c) = (rid(), rid(), rid());
-    let (s, r1) = ingest(&server, &t.site_key, None, vec![
-        event(&a, "mouse", json!({"entropy": 0.5})),
-        event(&b, "scroll", json!({"scroll_velocity": 120.5})),
-    ])
+    let (s, r1) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![
+            event(&a, "mouse", json!({"entropy": 0.5})),
+            event(&b, "scroll", json!({"scroll_velocity": 120.5})),
+        ],
+    )
     .await;
     assert_eq!(s, 202);
-    assert_eq!((r1["accepted"].as_u64(), r1["duplicates"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (r1["accepted"].as_u64(), r1["duplicates"].as_u64()),
+        (Some(2), Some(0))
+    );
     let session = r1["session_token"].as_str().unwrap().to_string();
     // A retry without Idempotency-Key and without the token resolves to the same session.
-    let (_, retry) = ingest(&server, &t.site_key, None, vec![event(&a, "mouse", json!({"entropy": 0.5}))]).await;
+    let (_, retry) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&a, "mouse", json!({"entropy": 0.5}))],
+    )
+    .await;
     assert_eq!(retry["session_token"], session.as_str());
-    assert_eq!((retry["accepted"].as_u64(), retry["duplicates"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (retry["accepted"].as_u64(), retry["duplicates"].as_u64()),
+        (Some(0), Some(1))
+    );
     // Two old + one new, and a duplicate inside the batch itself.
-    let (_, r2) = ingest(&server, &t.site_key, Some(&session), vec![
-        event(&a, "mouse", json!({})),
-        event(&b, "mouse", json!({})),
-        event(&c, "visibility", json!({"visibility_changes": 2})),
-        event(&c, "visibility", json!({"visibility_changes": 2})),
-    ])
+    let (_, r2) = ingest(
+        &server,
+        &t.site_key,
+        Some(&session),
+        vec![
+            event(&a, "mouse", json!({})),
+            event(&b, "mouse", json!({})),
+            event(&c, "visibility", json!({"visibility_changes": 2})),
+            event(&c, "visibility", json!({"visibility_changes": 2})),
+        ],
+    )
     .await;
     assert_eq!(r2["session_token"], session.as_str());
-    assert_eq!((r2["accepted"].as_u64(), r2["duplicates"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (r2["accepted"].as_u64(), r2["duplicates"].as_u64()),
+        (Some(1), Some(3))
+    );
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 3);
     // Unknown token and another project's token both mint a new session.
-    let (_, unknown) = ingest(&server, &t.site_key, Some("sess_doesnotexist"), vec![event(&rid(), "mouse", json!({}))]).await;
+    let (_, unknown) = ingest(
+        &server,
+        &t.site_key,
+        Some("sess_doesnotexist"),
+        vec![event(&rid(), "mouse", json!({}))],
+    )
+    .await;
     let minted = unknown["session_token"].as_str().unwrap();
     assert!(minted.starts_with("sess_") && minted != session);
     let other = tenant(&db, &server, "Foreign").await;
-    let (_, foreign) = ingest(&server, &other.site_key, Some(&session), vec![event(&rid(), "mouse", json!({}))]).await;
+    let (_, foreign) = ingest(
+        &server,
+        &other.site_key,
+        Some(&session),
+        vec![event(&rid(), "mouse", json!({}))],
+    )
+    .await;
     let f = foreign["session_token"].as_str().unwrap();
     assert!(f.starts_with("sess_") && f != session);
     // The site key may come in the body instead of the header.
@@ -148,19 +209,56 @@ async fn invalid_batches_store_nothing(db: TestDb) {
         assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
     // An over-long Idempotency-Key is rejected too.
-    let (status, err) = post(&server, &t.site_key, Some(&"k".repeat(256)), &mouse_batch(&rid(), 0.5)).await;
-    assert_eq!((status, err["details"]["field"].as_str()), (422, Some("Idempotency-Key")), "{err}");
+    let (status, err) = post(
+        &server,
+        &t.site_key,
+        Some(&"k".repeat(256)),
+        &mouse_batch(&rid(), 0.5),
+    )
+    .await;
+    assert_eq!(
+        (status, err["details"]["field"].as_str()),
+        (422, Some("Idempotency-Key")),
+        "{err}"
+    );
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 0);
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await, 0);
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM idempotency_keys").await, 0);
-    assert_eq!(sql_count(&db, "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_counters").await, 0);
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await,
+        0
+    );
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM idempotency_keys").await,
+        0
+    );
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_counters"
+        )
+        .await,
+        0
+    );
 }
 
 async fn body_limit_is_413(db: TestDb) {
     let server = Server::start_with(&db, &["--max-body-bytes", "4096"]).await;
     let t = tenant(&db, &server, "Big").await;
-    let events: Vec<Value> = (0..60).map(|i| event(&format!("big-{i}"), "mouse", json!({"entropy": 0.5, "samples": 10}))).collect();
-    let (status, err) = post(&server, &t.site_key, None, &json!({"events": events}).to_string()).await;
+    let events: Vec<Value> = (0..60)
+        .map(|i| {
+            event(
+                &format!("big-{i}"),
+                "mouse",
+                json!({"entropy": 0.5, "samples": 10}),
+            )
+        })
+        .collect();
+    let (status, err) = post(
+        &server,
+        &t.site_key,
+        None,
+        &json!({"events": events}).to_string(),
+    )
+    .await;
     assert_eq!(status, 413, "{err}");
     assert_eq!(err["code"], "PAYLOAD_TOO_LARGE");
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 0);
@@ -169,16 +267,53 @@ async fn body_limit_is_413(db: TestDb) {
 async fn over_quota_is_soft(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Quota").await;
-    db.cli(&["quota", "set", "--account", &t.account_id.to_string(), "--monthly-events", "2"]).await;
-    let (_, r1) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({})), event(&rid(), "mouse", json!({}))]).await;
+    db.cli(&[
+        "quota",
+        "set",
+        "--account",
+        &t.account_id.to_string(),
+        "--monthly-events",
+        "2",
+    ])
+    .await;
+    let (_, r1) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![
+            event(&rid(), "mouse", json!({})),
+            event(&rid(), "mouse", json!({})),
+        ],
+    )
+    .await;
     assert!(r1.get("over_quota").is_none(), "{r1}");
-    let (s, r2) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({}))]).await;
+    let (s, r2) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "mouse", json!({}))],
+    )
+    .await;
     assert_eq!(s, 202);
     assert_eq!(r2["over_quota"], true);
     assert_eq!(r2["accepted"], 1);
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 3);
-    db.cli(&["quota", "set", "--account", &t.account_id.to_string(), "--monthly-events", "unlimited"]).await;
-    let (_, r3) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({}))]).await;
+    db.cli(&[
+        "quota",
+        "set",
+        "--account",
+        &t.account_id.to_string(),
+        "--monthly-events",
+        "unlimited",
+    ])
+    .await;
+    let (_, r3) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "mouse", json!({}))],
+    )
+    .await;
     assert!(r3.get("over_quota").is_none(), "{r3}");
 }
 

@@ -4,7 +4,8 @@ use std::{collections::HashSet, time::Duration};
 
 use botect::store::Store;
 use botect_tests::{
-    DbKind, Server, TestDb, event, http, ingest, rid, scored_verdict, serde_json, settings, sql_count, tenant, verdict,
+    DbKind, Server, TestDb, event, http, ingest, rid, scored_verdict, serde_json, settings,
+    sql_count, tenant, verdict,
 };
 use serde_json::json;
 
@@ -16,14 +17,23 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
     let t = tenant(&db, &a, "Multi").await;
 
     // Ingest on A (no workers), scored by B's workers, read on either.
-    let (_, ack) = ingest(&a, &t.site_key, None, vec![event(&rid(), "js_probe", json!({"headless": true}))]).await;
+    let (_, ack) = ingest(
+        &a,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "js_probe", json!({"headless": true}))],
+    )
+    .await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     let v = scored_verdict(&a, &t.private_key, &session).await;
     assert_eq!(v["verdict"], "definite");
 
     // Settings changed through A apply to B's very next read.
     settings(&a, &t, json!({"block_definite": true})).await;
-    assert_eq!(verdict(&b, &t.private_key, &session).await.1["action"], "block");
+    assert_eq!(
+        verdict(&b, &t.private_key, &session).await.1["action"],
+        "block"
+    );
 
     // A private key rotated through A fails on B at once.
     let rotated: serde_json::Value = http()
@@ -37,7 +47,12 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
         .await
         .unwrap();
     assert_eq!(verdict(&b, &t.private_key, &session).await.0, 401);
-    assert_eq!(verdict(&b, rotated["key"].as_str().unwrap(), &session).await.1["verdict"], "definite");
+    assert_eq!(
+        verdict(&b, rotated["key"].as_str().unwrap(), &session)
+            .await
+            .1["verdict"],
+        "definite"
+    );
 
     // A site key rotated through B fails on A at once.
     let rotated: serde_json::Value = http()
@@ -50,18 +65,60 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
         .json()
         .await
         .unwrap();
-    assert_eq!(ingest(&a, &t.site_key, None, vec![event(&rid(), "page", json!({}))]).await.0, 401);
-    assert_eq!(ingest(&a, rotated["key"].as_str().unwrap(), None, vec![event(&rid(), "page", json!({}))]).await.0, 202);
+    assert_eq!(
+        ingest(
+            &a,
+            &t.site_key,
+            None,
+            vec![event(&rid(), "page", json!({}))]
+        )
+        .await
+        .0,
+        401
+    );
+    assert_eq!(
+        ingest(
+            &a,
+            rotated["key"].as_str().unwrap(),
+            None,
+            vec![event(&rid(), "page", json!({}))]
+        )
+        .await
+        .0,
+        202
+    );
 
     // A revoked token fails on both at once.
-    let email_row = sql_count(&db, "SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL").await;
+    let email_row = sql_count(
+        &db,
+        "SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL",
+    )
+    .await;
     assert_eq!(email_row, 1);
     for s in [&a, &b] {
-        assert_eq!(http().get(s.url("/v1/account")).bearer_auth(&t.token).send().await.unwrap().status(), 200);
+        assert_eq!(
+            http()
+                .get(s.url("/v1/account"))
+                .bearer_auth(&t.token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
     db.cli(&["token", "revoke", "--token", &t.token]).await;
     for s in [&a, &b] {
-        assert_eq!(http().get(s.url("/v1/account")).bearer_auth(&t.token).send().await.unwrap().status(), 401);
+        assert_eq!(
+            http()
+                .get(s.url("/v1/account"))
+                .bearer_auth(&t.token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
     }
 }
 
@@ -73,7 +130,11 @@ async fn every_session_is_scored_by_two_busy_processes() {
     let t = tenant(&db, &a, "Busy").await;
     let mut sends = Vec::new();
     for i in 0..120 {
-        let server = if i % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        let server = if i % 2 == 0 {
+            a.base.clone()
+        } else {
+            b.base.clone()
+        };
         let key = t.site_key.clone();
         sends.push(tokio::spawn(async move {
             let r: serde_json::Value = http()
@@ -94,11 +155,27 @@ async fn every_session_is_scored_by_two_busy_processes() {
         sessions.push(s.await.unwrap());
     }
     let start = std::time::Instant::now();
-    while sql_count(&db, "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE OR score = 0").await > 0 {
-        assert!(start.elapsed() < Duration::from_secs(30), "sessions left unscored");
+    while sql_count(
+        &db,
+        "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE OR score = 0",
+    )
+    .await
+        > 0
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "sessions left unscored"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions WHERE scored_revision <> revision").await, 0);
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT COUNT(*) AS n FROM sessions WHERE scored_revision <> revision"
+        )
+        .await,
+        0
+    );
     for s in sessions.iter().take(10) {
         assert_eq!(verdict(&b, &t.private_key, s).await.1["score"], 87);
     }
@@ -112,7 +189,13 @@ async fn concurrent_claims_are_disjoint() {
     let server = Server::start_with(&db, &["--workers", "0"]).await;
     let t = tenant(&db, &server, "Claims").await;
     for _ in 0..60 {
-        ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.5}))]).await;
+        ingest(
+            &server,
+            &t.site_key,
+            None,
+            vec![event(&rid(), "mouse", json!({"entropy": 0.5}))],
+        )
+        .await;
     }
     let stores: Vec<Store> = futures::future::join_all((0..4).map(|_| Store::open(&db.url)))
         .await
@@ -122,13 +205,27 @@ async fn concurrent_claims_are_disjoint() {
     let claims = futures::future::join_all(stores.iter().map(|s| async move {
         let mut mine = Vec::new();
         for _ in 0..10 {
-            mine.extend(s.claim_pending(3, 60_000).await.unwrap().into_iter().map(|c| c.id));
+            mine.extend(
+                s.claim_pending(3, 60_000)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.id),
+            );
         }
         mine
     }))
     .await;
     let all: Vec<i64> = claims.into_iter().flatten().collect();
     let unique: HashSet<i64> = all.iter().copied().collect();
-    assert_eq!(unique.len(), all.len(), "a session was claimed twice while leased");
-    assert_eq!(unique.len(), 60, "every pending session was claimed exactly once");
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "a session was claimed twice while leased"
+    );
+    assert_eq!(
+        unique.len(),
+        60,
+        "every pending session was claimed exactly once"
+    );
 }

@@ -3,8 +3,8 @@
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use botect_tests::{
-    Server, TestDb, both_dbs, event, fail_open, ingest, rid, scored_verdict, serde_json, settings, sql_count, tenant,
-    verdict,
+    Server, TestDb, both_dbs, event, fail_open, ingest, rid, scored_verdict, serde_json, settings,
+    sql_count, tenant, verdict,
 };
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -12,8 +12,19 @@ use tokio::sync::Mutex;
 async fn state_survives_restart(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Restart").await;
-    settings(&server, &t, json!({"block_definite": true, "likely_bot_threshold": 40})).await;
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![event(&rid(), "js_probe", json!({"webdriver": true}))]).await;
+    settings(
+        &server,
+        &t,
+        json!({"block_definite": true, "likely_bot_threshold": 40}),
+    )
+    .await;
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "js_probe", json!({"webdriver": true}))],
+    )
+    .await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     let before = scored_verdict(&server, &t.private_key, &session).await;
     assert_eq!(before["action"], "block");
@@ -21,7 +32,13 @@ async fn state_survives_restart(db: TestDb) {
 
     let server = Server::start(&db).await;
     assert_eq!(verdict(&server, &t.private_key, &session).await.1, before);
-    let (status, ack) = ingest(&server, &t.site_key, Some(&session), vec![event(&rid(), "page", json!({}))]).await;
+    let (status, ack) = ingest(
+        &server,
+        &t.site_key,
+        Some(&session),
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
     assert_eq!(status, 202);
     assert_eq!(ack["session_token"], session.as_str());
     let s: serde_json::Value = botect_tests::http()
@@ -49,7 +66,10 @@ async fn acknowledged_events_survive_kill9(db: TestDb) {
             let client = botect_tests::http();
             loop {
                 let ids: Vec<String> = (0..5).map(|_| rid()).collect();
-                let events: Vec<_> = ids.iter().map(|id| event(id, "mouse", json!({"entropy": 0.5}))).collect();
+                let events: Vec<_> = ids
+                    .iter()
+                    .map(|id| event(id, "mouse", json!({"entropy": 0.5})))
+                    .collect();
                 let r = client
                     .post(format!("{base}/v1/events"))
                     .header("X-Botect-Site-Key", &key)
@@ -79,13 +99,27 @@ async fn acknowledged_events_survive_kill9(db: TestDb) {
     let unique: HashSet<&String> = acked.iter().collect();
     assert_eq!(unique.len(), acked.len());
     for chunk in acked.chunks(100) {
-        let list = chunk.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
-        let n = sql_count(&db, &format!("SELECT COUNT(*) AS n FROM events WHERE request_id IN ({list})")).await;
+        let list = chunk
+            .iter()
+            .map(|id| format!("'{id}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let n = sql_count(
+            &db,
+            &format!("SELECT COUNT(*) AS n FROM events WHERE request_id IN ({list})"),
+        )
+        .await;
         assert_eq!(n as usize, chunk.len(), "an acknowledged event was lost");
     }
     // The restarted server serves the same data.
     let server = Server::start(&db).await;
-    let (status, _) = ingest(&server, &t.site_key, None, vec![event(&acked[0], "mouse", json!({}))]).await;
+    let (status, _) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&acked[0], "mouse", json!({}))],
+    )
+    .await;
     assert_eq!(status, 202);
 }
 
@@ -94,12 +128,31 @@ async fn pending_sessions_are_scored_after_restart(db: TestDb) {
     let t = tenant(&db, &server, "Pending").await;
     let mut sessions = Vec::new();
     for _ in 0..5 {
-        let (_, ack) =
-            ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.74, "samples": 128}))]).await;
+        let (_, ack) = ingest(
+            &server,
+            &t.site_key,
+            None,
+            vec![event(
+                &rid(),
+                "mouse",
+                json!({"entropy": 0.74, "samples": 128}),
+            )],
+        )
+        .await;
         sessions.push(ack["session_token"].as_str().unwrap().to_string());
     }
-    assert_eq!(verdict(&server, &t.private_key, &sessions[0]).await.1, fail_open());
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE").await, 5);
+    assert_eq!(
+        verdict(&server, &t.private_key, &sessions[0]).await.1,
+        fail_open()
+    );
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE"
+        )
+        .await,
+        5
+    );
     server.kill9().await;
 
     let server = Server::start(&db).await;
@@ -108,7 +161,18 @@ async fn pending_sessions_are_scored_after_restart(db: TestDb) {
         assert_eq!(v["verdict"], "likely_human");
         assert_eq!(v["score"], 87);
     }
-    assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE").await, 0);
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE"
+        )
+        .await,
+        0
+    );
 }
 
-both_dbs!(state_survives_restart, acknowledged_events_survive_kill9, pending_sessions_are_scored_after_restart);
+both_dbs!(
+    state_survives_restart,
+    acknowledged_events_survive_kill9,
+    pending_sessions_are_scored_after_restart
+);

@@ -3,19 +3,27 @@
 use std::time::{Duration, Instant};
 
 use botect_tests::{
-    DbKind, Server, TestDb, both_dbs, event, fail_open, http, ingest, rid, scored_verdict, serde_json, settings, tenant,
-    verdict,
+    DbKind, Server, TestDb, both_dbs, event, fail_open, http, ingest, rid, scored_verdict,
+    serde_json, settings, tenant, verdict,
 };
 use serde_json::{Value, json};
 
-async fn wait_for(server: &Server, key: &str, session: &str, pred: impl Fn(&Value) -> bool) -> Value {
+async fn wait_for(
+    server: &Server,
+    key: &str,
+    session: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
     let start = Instant::now();
     loop {
         let (_, v) = verdict(server, key, session).await;
         if pred(&v) {
             return v;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "verdict never matched; last: {v}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "verdict never matched; last: {v}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -23,10 +31,19 @@ async fn wait_for(server: &Server, key: &str, session: &str, pred: impl Fn(&Valu
 async fn headless_is_definite_and_toggles_apply_on_next_read(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Headless").await;
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![
-        event(&rid(), "page", json!({"page_path_hash": "ab12"})),
-        event(&rid(), "js_probe", json!({"webdriver": true, "headless": true, "headless_ua": true, "plugins": []})),
-    ])
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![
+            event(&rid(), "page", json!({"page_path_hash": "ab12"})),
+            event(
+                &rid(),
+                "js_probe",
+                json!({"webdriver": true, "headless": true, "headless_ua": true, "plugins": []}),
+            ),
+        ],
+    )
     .await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     let v = scored_verdict(&server, &t.private_key, &session).await;
@@ -36,13 +53,26 @@ async fn headless_is_definite_and_toggles_apply_on_next_read(db: TestDb) {
                "reason": "Headless automation signature; no human interaction recorded."})
     );
     settings(&server, &t, json!({"block_definite": true})).await;
-    assert_eq!(verdict(&server, &t.private_key, &session).await.1["action"], "block");
+    assert_eq!(
+        verdict(&server, &t.private_key, &session).await.1["action"],
+        "block"
+    );
     settings(&server, &t, json!({"block_definite": false})).await;
-    assert_eq!(verdict(&server, &t.private_key, &session).await.1["action"], "allow");
+    assert_eq!(
+        verdict(&server, &t.private_key, &session).await.1["action"],
+        "allow"
+    );
     // Static resources are exempt only when protect_static is off.
-    settings(&server, &t, json!({"block_definite": true, "protect_static": false})).await;
+    settings(
+        &server,
+        &t,
+        json!({"block_definite": true, "protect_static": false}),
+    )
+    .await;
     let r: Value = http()
-        .get(server.url(&format!("/v1/sessions/{session}/verdict?path=/assets/app.css&ip=203.0.113.9&country=DE&ua=curl")))
+        .get(server.url(&format!(
+            "/v1/sessions/{session}/verdict?path=/assets/app.css&ip=203.0.113.9&country=DE&ua=curl"
+        )))
         .bearer_auth(&t.private_key)
         .send()
         .await
@@ -77,26 +107,61 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Bands").await;
     // No interaction at all: below T.
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![event(&rid(), "page", json!({"page_path_hash": "ff"}))]).await;
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({"page_path_hash": "ff"}))],
+    )
+    .await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     let v = scored_verdict(&server, &t.private_key, &session).await;
     assert_eq!(v["verdict"], "likely_automated", "{v}");
     let low_score = v["score"].as_u64().unwrap();
     assert!(low_score > 1 && low_score < 30);
     settings(&server, &t, json!({"challenge_likely": true})).await;
-    assert_eq!(verdict(&server, &t.private_key, &session).await.1["action"], "challenge");
+    assert_eq!(
+        verdict(&server, &t.private_key, &session).await.1["action"],
+        "challenge"
+    );
     // The threshold moves the band on the next read, without rescoring.
     settings(&server, &t, json!({"likely_bot_threshold": low_score})).await;
     let v = verdict(&server, &t.private_key, &session).await.1;
-    assert_eq!((v["verdict"].as_str(), v["action"].as_str()), (Some("likely_human"), Some("allow")));
+    assert_eq!(
+        (v["verdict"].as_str(), v["action"].as_str()),
+        (Some("likely_human"), Some("allow"))
+    );
     settings(&server, &t, json!({"likely_bot_threshold": 30})).await;
     // New natural interaction rescoring the session.
-    ingest(&server, &t.site_key, Some(&session), vec![event(&rid(), "mouse", json!({"mouse_entropy": 0.8, "samples": 300}))]).await;
-    let v = wait_for(&server, &t.private_key, &session, |v| v["verdict"] == "likely_human").await;
+    ingest(
+        &server,
+        &t.site_key,
+        Some(&session),
+        vec![event(
+            &rid(),
+            "mouse",
+            json!({"mouse_entropy": 0.8, "samples": 300}),
+        )],
+    )
+    .await;
+    let v = wait_for(&server, &t.private_key, &session, |v| {
+        v["verdict"] == "likely_human"
+    })
+    .await;
     assert_eq!(v["score"], 90);
     assert_eq!(v["detection_ids"], json!([]));
     // Low entropy: likely_automated with the behavioral detection.
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.05, "samples": 500}))]).await;
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(
+            &rid(),
+            "mouse",
+            json!({"entropy": 0.05, "samples": 500}),
+        )],
+    )
+    .await;
     let low = ack["session_token"].as_str().unwrap().to_string();
     let v = scored_verdict(&server, &t.private_key, &low).await;
     assert_eq!(v["verdict"], "likely_automated");
@@ -105,7 +170,10 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
     for (body, field) in [
         (json!({"likely_bot_threshold": 0}), "likely_bot_threshold"),
         (json!({"likely_bot_threshold": 100}), "likely_bot_threshold"),
-        (json!({"likely_bot_threshold": "high"}), "likely_bot_threshold"),
+        (
+            json!({"likely_bot_threshold": "high"}),
+            "likely_bot_threshold",
+        ),
         (json!({"block_definite": "yes"}), "block_definite"),
         (json!({"bogus": true}), "bogus"),
     ] {
@@ -118,7 +186,11 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
             .unwrap();
         assert_eq!(r.status(), 422, "{body}");
         let e: Value = r.json().await.unwrap();
-        assert_eq!((e["code"].as_str(), e["details"]["field"].as_str()), (Some("INVALID_PAYLOAD"), Some(field)), "{e}");
+        assert_eq!(
+            (e["code"].as_str(), e["details"]["field"].as_str()),
+            (Some("INVALID_PAYLOAD"), Some(field)),
+            "{e}"
+        );
     }
     let state: Value = http()
         .get(server.url(&format!("/v1/projects/{}/scoring", t.project)))
@@ -140,12 +212,34 @@ async fn fail_open_cases(db: TestDb) {
     let server = Server::start_with(&db, &["--workers", "0"]).await;
     let t = tenant(&db, &server, "Open").await;
     let other = tenant(&db, &server, "Elsewhere").await;
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.9}))]).await;
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "mouse", json!({"entropy": 0.9}))],
+    )
+    .await;
     let unscored = ack["session_token"].as_str().unwrap().to_string();
-    let (_, ack) = ingest(&server, &other.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.9}))]).await;
+    let (_, ack) = ingest(
+        &server,
+        &other.site_key,
+        None,
+        vec![event(&rid(), "mouse", json!({"entropy": 0.9}))],
+    )
+    .await;
     let foreign = ack["session_token"].as_str().unwrap().to_string();
-    settings(&server, &t, json!({"block_definite": true, "challenge_likely": true})).await;
-    for session in [unscored.as_str(), foreign.as_str(), "sess_unknown", "not-a-session-token"] {
+    settings(
+        &server,
+        &t,
+        json!({"block_definite": true, "challenge_likely": true}),
+    )
+    .await;
+    for session in [
+        unscored.as_str(),
+        foreign.as_str(),
+        "sess_unknown",
+        "not-a-session-token",
+    ] {
         let (status, v) = verdict(&server, &t.private_key, session).await;
         assert_eq!(status, 200);
         assert_eq!(v, fail_open(), "{session}");
@@ -159,15 +253,29 @@ async fn store_down_fails_open_within_bound() {
     let db = TestDb::new(DbKind::Postgres).await;
     let server = Server::start_with(&db, &["--verdict-timeout-ms", "300"]).await;
     let t = tenant(&db, &server, "Down").await;
-    let (_, ack) = ingest(&server, &t.site_key, None, vec![event(&rid(), "mouse", json!({"entropy": 0.9, "samples": 9}))]).await;
+    let (_, ack) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(
+            &rid(),
+            "mouse",
+            json!({"entropy": 0.9, "samples": 9}),
+        )],
+    )
+    .await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     scored_verdict(&server, &t.private_key, &session).await;
     // Take the database away: refuse new connections and kill every existing one.
     let name = db.url.rsplit('/').next().unwrap().to_string();
-    let admin = botect::store::Store::open(&std::env::var("BOTECT_TEST_PG_URL").unwrap()).await.unwrap();
+    let admin = botect::store::Store::open(&std::env::var("BOTECT_TEST_PG_URL").unwrap())
+        .await
+        .unwrap();
     use sea_orm::ConnectionTrait;
     let conn = admin.connection();
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
+    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
     conn.execute_unprepared(&format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
     ))
@@ -178,10 +286,19 @@ async fn store_down_fails_open_within_bound() {
         let (status, v) = verdict(&server, &t.private_key, &session).await;
         assert_eq!(status, 200);
         assert_eq!(v, fail_open());
-        assert!(start.elapsed() < Duration::from_secs(3), "fail-open took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "fail-open took {:?}",
+            start.elapsed()
+        );
     }
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
-    let v = wait_for(&server, &t.private_key, &session, |v| v["verdict"] == "likely_human").await;
+    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let v = wait_for(&server, &t.private_key, &session, |v| {
+        v["verdict"] == "likely_human"
+    })
+    .await;
     assert_eq!(v["score"], 95);
 }
 

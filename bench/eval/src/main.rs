@@ -64,6 +64,13 @@ struct Args {
     /// and every payload passes ingest validation.
     #[arg(long)]
     check: bool,
+    /// Which human half to report on. `test` (default): the published report, every human
+    /// number measured on the held-out half. `tune`: a tuning report measured against the
+    /// tuning half only (per-detection firing, catch rates, payload-key quantiles), for
+    /// choosing thresholds; it never reads held-out humans and cannot be combined with
+    /// `--check` or `--template`.
+    #[arg(long, value_parser = ["test", "tune"], default_value = "test")]
+    split: String,
 }
 
 fn parse_meta(s: &str) -> Result<(String, String), String> {
@@ -144,7 +151,11 @@ fn registry_names() -> BTreeMap<u32, String> {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    let rows = load(&args.input)?;
+    let mut rows = load(&args.input)?;
+    if args.split == "tune" {
+        // Held-out humans (and the other human sets, all held out) are dropped unread.
+        rows.retain(|r| r.label != "human" || (r.generator == PRIMARY_HUMANS && r.split == "tune"));
+    }
     if rows.is_empty() {
         bail!("{}: no trajectories", args.input.display());
     }
@@ -160,6 +171,29 @@ fn main() -> Result<()> {
             }
         })
         .collect();
+
+    if args.split == "tune" {
+        if args.check || args.template.is_some() {
+            bail!(
+                "--split tune is a tuning report: it cannot --check or write the published document"
+            );
+        }
+        let (md, json) = report::tune_report(&scored, args.threshold, &registry_names());
+        for p in [&args.json_out, &args.md_out] {
+            if let Some(d) = p.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+        }
+        std::fs::write(&args.json_out, serde_json::to_string_pretty(&json)? + "\n")?;
+        std::fs::write(&args.md_out, &md)?;
+        println!("{md}");
+        eprintln!(
+            "eval: tuning report written to {} and {}",
+            args.md_out.display(),
+            args.json_out.display()
+        );
+        return Ok(());
+    }
 
     let eval = report::evaluate(&scored, args.threshold, &registry_names());
     let md = report::markdown(&eval);

@@ -670,3 +670,215 @@ fn misses(m: &mut String, e: &Eval) {
         }
     }
 }
+
+/// The tuning report (`--split tune`): everything measured against the **tuning** half of the
+/// primary humans only, for choosing detection thresholds. It never reads the held-out half
+/// or the other human sets (they are not even grouped), so nothing in it can leak test-half
+/// numbers into a tuning decision.
+pub fn tune_report(
+    rows: &[ScoredRow],
+    threshold: u8,
+    names: &BTreeMap<u32, String>,
+) -> (String, Value) {
+    let t = threshold;
+    let tune = Group {
+        name: format!("{PRIMARY_HUMANS} tune"),
+        rows: rows
+            .iter()
+            .filter(|r| r.is_human() && r.row.generator == PRIMARY_HUMANS && r.row.split == "tune")
+            .collect(),
+    };
+    let mut gen_names: Vec<String> = Vec::new();
+    for r in rows.iter().filter(|r| !r.is_human()) {
+        if !gen_names.contains(&r.row.generator) {
+            gen_names.push(r.row.generator.clone());
+        }
+    }
+    let bots: Vec<Group> = gen_names
+        .iter()
+        .map(|g| Group {
+            name: g.clone(),
+            rows: rows
+                .iter()
+                .filter(|r| !r.is_human() && &r.row.generator == g)
+                .collect(),
+        })
+        .collect();
+    let all_bots = Group {
+        name: "all bots".into(),
+        rows: rows.iter().filter(|r| !r.is_human()).collect(),
+    };
+    let n = tune.rows.len();
+    let tune_f = tune.scores_f();
+    let below = tune.count(|s| flagged(s, t));
+    let mut m = String::new();
+    let _ = writeln!(
+        m,
+        "## Tuning half only (`{PRIMARY_HUMANS}` tune; no held-out human is read)\n"
+    );
+    let _ = writeln!(m, "| | |\n|---|---|");
+    let _ = writeln!(m, "| tuning humans | {n} |");
+    let _ = writeln!(
+        m,
+        "| tuning humans below T = {t} | {} — {} |",
+        frac(below, n),
+        bound(below, n)
+    );
+    let _ = writeln!(
+        m,
+        "| tuning humans `definite` | {} |",
+        frac(tune.count(|s| s == 1), n)
+    );
+    let _ = writeln!(
+        m,
+        "| tuning-human score p0.5 / p1 / p5 / median | {} / {} / {} / {} |",
+        fmt_opt(quantile(&tune_f, 0.005), 0),
+        fmt_opt(quantile(&tune_f, 0.01), 0),
+        fmt_opt(quantile(&tune_f, 0.05), 0),
+        fmt_opt(median(&tune_f), 0)
+    );
+    let all_auc = auc_lower(&all_bots.scores_f(), &tune_f);
+    let _ = writeln!(
+        m,
+        "| ROC AUC, all bots vs tuning humans | {} |",
+        fmt_opt(all_auc, 3)
+    );
+    let _ = writeln!(
+        m,
+        "| bots below T = {t} | {} |",
+        frac(all_bots.count(|s| flagged(s, t)), all_bots.rows.len())
+    );
+
+    let _ = writeln!(m, "\n### Per generator (vs tuning humans)\n");
+    let _ = writeln!(
+        m,
+        "| generator | n | ROC AUC | median score | caught at T = {t} | `definite` |\n|---|---|---|---|---|---|"
+    );
+    let mut gens = serde_json::Map::new();
+    for b in &bots {
+        let s = b.scores_f();
+        let auc = auc_lower(&s, &tune_f);
+        let k = b.count(|s| flagged(s, t));
+        let _ = writeln!(
+            m,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            b.name,
+            b.rows.len(),
+            fmt_opt(auc, 3),
+            fmt_opt(median(&s), 0),
+            pct(k, b.rows.len()),
+            pct(b.count(|s| s == 1), b.rows.len())
+        );
+        gens.insert(
+            b.name.clone(),
+            json!({"n": b.rows.len(), "auc_vs_tune_humans": auc, "below_t": k}),
+        );
+    }
+
+    let _ = writeln!(m, "\n### Detections fired (tuning humans and bots)\n");
+    let human_counts = detection_counts(&tune);
+    let bot_counts: Vec<BTreeMap<u32, usize>> = bots.iter().map(detection_counts).collect();
+    let mut ids: BTreeSet<u32> = human_counts.keys().copied().collect();
+    for c in &bot_counts {
+        ids.extend(c.keys());
+    }
+    let mut head = "| detection | tuning humans ".to_string();
+    let mut rule = "|---|---".to_string();
+    for b in &bots {
+        let _ = write!(head, "| `{}` ", b.name);
+        rule.push_str("|---");
+    }
+    let _ = writeln!(m, "{head}|\n{rule}|");
+    let mut dets = serde_json::Map::new();
+    for id in &ids {
+        let k = human_counts.get(id).copied().unwrap_or(0);
+        let _ = write!(m, "| {} | {} ", id_label(*id, names), frac(k, n));
+        let mut per = serde_json::Map::new();
+        for (b, c) in bots.iter().zip(&bot_counts) {
+            let kb = c.get(id).copied().unwrap_or(0);
+            let _ = write!(m, "| {} ", pct(kb, b.rows.len()));
+            per.insert(b.name.clone(), json!(kb));
+        }
+        let _ = writeln!(m, "|");
+        dets.insert(
+            id.to_string(),
+            json!({"name": names.get(id), "tune_humans": k, "bots": per}),
+        );
+    }
+
+    // Which findings put tuning humans below T, by the set of IDs they got.
+    let mut combos: BTreeMap<Vec<u32>, usize> = BTreeMap::new();
+    for r in tune.rows.iter().filter(|r| flagged(r.scored.score, t)) {
+        *combos.entry(r.scored.detection_ids.clone()).or_default() += 1;
+    }
+    let _ = writeln!(m, "\n### Tuning humans below T, by detection IDs\n");
+    if combos.is_empty() {
+        let _ = writeln!(m, "None.");
+    } else {
+        let _ = writeln!(m, "| detection IDs (strongest first) | humans |\n|---|---|");
+        let mut v: Vec<_> = combos.into_iter().collect();
+        v.sort_by_key(|(_, k)| std::cmp::Reverse(*k));
+        for (ids, k) in v {
+            let l: Vec<String> = ids.iter().map(|i| format!("`{i:#010x}`")).collect();
+            let _ = writeln!(m, "| {} | {k} |", l.join(", "));
+        }
+    }
+
+    // Payload-key distributions of the tuning humans (the thresholds' evidence).
+    let _ = writeln!(
+        m,
+        "\n### Payload keys: tuning-human quantiles and bot medians\n"
+    );
+    let mut keys = BTreeSet::new();
+    for r in tune.rows.iter().chain(&all_bots.rows) {
+        for (k, v) in &r.row.payload {
+            if v.is_number() {
+                keys.insert(k.clone());
+            }
+        }
+    }
+    let mut head = "| key | p0.5 | p1 | p5 | median | p95 | p99 | p99.5 ".to_string();
+    let mut rule = "|---|---|---|---|---|---|---|---".to_string();
+    for b in &bots {
+        let _ = write!(head, "| `{}` median ", b.name);
+        rule.push_str("|---");
+    }
+    let _ = writeln!(m, "{head}|\n{rule}|");
+    let mut feats = serde_json::Map::new();
+    for k in &keys {
+        let h = feature(&tune, k);
+        let qs: Vec<Option<f64>> = [0.005, 0.01, 0.05, 0.5, 0.95, 0.99, 0.995]
+            .iter()
+            .map(|q| quantile(&h, *q))
+            .collect();
+        let _ = write!(m, "| `{k}` ");
+        for q in &qs {
+            let _ = write!(m, "| {} ", fmt_opt(*q, 3));
+        }
+        for b in &bots {
+            let _ = write!(m, "| {} ", fmt_opt(median(&feature(b, k)), 3));
+        }
+        let _ = writeln!(m, "|");
+        feats.insert(k.clone(), json!({"tune_human_quantiles": qs}));
+    }
+
+    let json = json!({
+        "scorer": SCORER,
+        "split": "tune",
+        "threshold": t,
+        "tune_humans": {
+            "n": n,
+            "below_t": below,
+            "definite": tune.count(|s| s == 1),
+        },
+        "bots": {
+            "auc_vs_tune_humans": all_auc,
+            "below_t": all_bots.count(|s| flagged(s, t)),
+            "n": all_bots.rows.len(),
+            "generators": gens,
+        },
+        "detections": dets,
+        "features": feats,
+    });
+    (m, json)
+}

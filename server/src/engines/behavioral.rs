@@ -2,30 +2,71 @@
 //! and first input behaved. Graded; never abstains (a session always has events), and gives
 //! the natural-interaction score when nothing fires.
 //!
-//! Thresholds are conservative constants so that the evaluation (`docs/evaluation.md`) can
-//! tune them against recorded human traces; each is documented in `docs/detections.md`.
+//! Thresholds are constants chosen on the tuning half of the evaluation's recorded human
+//! trajectories (`bench/eval/run.sh --split tune`; results in `docs/evaluation.md`); each is
+//! documented in `docs/detections.md`.
 use super::{EngineOutput, Finding, Signals, Strength, registry::ids};
 
 /// Mouse entropy below this is machine-like movement.
 pub const LOW_ENTROPY: f64 = 0.3;
+/// Low mouse entropy counts only from a window of at least this many pointer moves: the
+/// entropy is taken over 32 direction × speed cells, and from fewer segments a short or slow
+/// human movement fills too few cells to say anything (the four cursory tuning-half humans
+/// below 0.3 had 21–33 moves).
+pub const LOW_ENTROPY_MIN_MOVES: f64 = 40.0;
 /// Score of a session with interaction but no entropy reported.
 pub const DEFAULT_HUMAN_SCORE: u8 = 70;
 /// Score of weak findings: visible, corroborating, but never a bot band at the default T.
 pub const WEAK: u8 = 45;
 
 pub const SYNTHETIC_MIN_MOVES: f64 = 10.0;
+/// Mean straightness over ≥ 3 strokes.
 pub const STRAIGHTNESS: f64 = 0.995;
-pub const UNIFORM_CV: f64 = 0.15;
+/// Straightness over any number of strokes (a single movement included), over at least
+/// [`STRAIGHT_MIN_MOVES`] moves.
+pub const STRAIGHTNESS_ANY: f64 = 0.999;
+pub const STRAIGHT_MIN_MOVES: f64 = 20.0;
+/// `speed_cv` below this over ≥ [`UNIFORM_MIN_MOVES`] moves: uniform speed (score 18).
+pub const UNIFORM_CV: f64 = 0.3;
+/// `accel_cv` below this over ≥ [`UNIFORM_MIN_MOVES`] moves: uniform speed too.
+pub const UNIFORM_ACCEL_CV: f64 = 0.15;
+pub const UNIFORM_MIN_MOVES: f64 = 20.0;
+/// `speed_cv` below this over ≥ [`PATTERN_MIN_MOVES`] moves: near-uniform speed (score 26).
+pub const NEAR_UNIFORM_CV: f64 = 0.45;
+/// Moves needed by the interval, near-uniform speed and direction detections.
+pub const PATTERN_MIN_MOVES: f64 = 30.0;
 pub const METRONOMIC_CV: f64 = 0.01;
 pub const METRONOMIC_CV_WEAK: f64 = 0.03;
+/// Display refresh rates (Hz) whose frame period a steady pointer-event clock may simply be:
+/// browsers deliver `pointermove`/`mousemove` once per frame, so a person moving steadily on a
+/// 60 Hz screen produces events every 16.7 ms with almost no variation.
+pub const DISPLAY_REFRESH_HZ: [f64; 10] = [
+    30.0, 50.0, 60.0, 75.0, 90.0, 100.0, 120.0, 144.0, 165.0, 240.0,
+];
+/// How close (relative) a mean interval must be to a frame period to count as one.
+pub const FRAME_PERIOD_TOLERANCE: f64 = 0.025;
 pub const SUPERHUMAN_INTERVAL_MS: f64 = 3.0;
-pub const LOW_DIRECTION_ENTROPY: f64 = 0.1;
+/// `direction_entropy` below this over ≥ [`PATTERN_MIN_MOVES`] moves: mechanical directions.
+pub const LOW_DIRECTION_ENTROPY: f64 = 0.02;
+/// `direction_entropy` below this in dense windows (≥ [`DENSE_WINDOW_MOVES`](super::signals::DENSE_WINDOW_MOVES) moves each):
+/// mechanical too. The longer a person moves, the more their hand's corrections show up as
+/// direction changes (the lowest direction entropy of the cursory tuning half rises from 0.04
+/// at ≥ 40 moves to 0.21 at ≥ 80), so the threshold can be higher there.
+pub const LOW_DIRECTION_ENTROPY_DENSE: f64 = 0.1;
 pub const KEY_DWELL_MS: f64 = 10.0;
 pub const KEY_INTERVAL_MS: f64 = 15.0;
 pub const KEY_INTERVAL_CV: f64 = 0.1;
 pub const INSTANT_INPUT_MS: f64 = 100.0;
 pub const QUICK_INPUT_MS: f64 = 400.0;
 pub const SCROLL_VELOCITY: f64 = 20_000.0;
+
+/// The mean interval is (within [`FRAME_PERIOD_TOLERANCE`]) the frame period of a common
+/// display refresh rate.
+pub fn is_frame_period(ms: f64) -> bool {
+    DISPLAY_REFRESH_HZ
+        .iter()
+        .any(|hz| (ms - 1000.0 / hz).abs() <= FRAME_PERIOD_TOLERANCE * 1000.0 / hz)
+}
 
 /// The natural-interaction score: `round(50 + 50 × entropy)` (65–99 for entropy ≥ 0.3), or
 /// [`DEFAULT_HUMAN_SCORE`] without entropy.
@@ -50,7 +91,10 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
             "No human interaction recorded".into(),
         ));
     }
-    if let Some(e) = s.mouse_entropy.filter(|e| *e < LOW_ENTROPY) {
+    // Entropy reported without a move count (the quickstart's form) is taken as it is.
+    if let Some(e) = s.mouse_entropy.filter(|e| *e < LOW_ENTROPY)
+        && s.entropy_moves.is_none_or(|m| m >= LOW_ENTROPY_MIN_MOVES)
+    {
         out.push(graded(
             ids::LOW_MOUSE_ENTROPY,
             (10.0 + e * 50.0).round() as u8,
@@ -72,8 +116,8 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
     }
     let strokes = pt.strokes.unwrap_or(0.0);
     if let Some(st) = pt.straightness.get()
-        && st >= STRAIGHTNESS
-        && (strokes >= 3.0 || (pt.strokes.is_none() && moves >= 20.0))
+        && ((st >= STRAIGHTNESS && (strokes >= 3.0 || (pt.strokes.is_none() && moves >= 20.0)))
+            || (st >= STRAIGHTNESS_ANY && moves >= STRAIGHT_MIN_MOVES))
     {
         out.push(graded(
             ids::STRAIGHT_PATHS,
@@ -81,31 +125,43 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
             format!("Straight-line pointer paths (straightness {st:.3})"),
         ));
     }
-    if moves >= 20.0 {
+    if moves >= UNIFORM_MIN_MOVES {
         let speed = pt.speed_cv.get().filter(|v| *v < UNIFORM_CV);
-        let accel = pt.accel_cv.get().filter(|v| *v < UNIFORM_CV);
-        if let Some(cv) = speed.or(accel) {
-            out.push(graded(
-                ids::UNIFORM_SPEED,
+        let accel = pt.accel_cv.get().filter(|v| *v < UNIFORM_ACCEL_CV);
+        let near = pt
+            .speed_cv
+            .get()
+            .filter(|v| *v < NEAR_UNIFORM_CV && moves >= PATTERN_MIN_MOVES);
+        let finding = match (speed, accel, near) {
+            (Some(cv), _, _) => Some((18, format!("Uniform pointer speed (variation {cv:.2})"))),
+            (None, Some(cv), _) => Some((
                 18,
-                format!(
-                    "Uniform pointer {} (variation {cv:.2})",
-                    if speed.is_some() {
-                        "speed"
-                    } else {
-                        "acceleration"
-                    }
-                ),
-            ));
+                format!("Uniform pointer acceleration (variation {cv:.2})"),
+            )),
+            (None, None, Some(cv)) => Some((
+                26,
+                format!("Near-uniform pointer speed (variation {cv:.2})"),
+            )),
+            _ => None,
+        };
+        if let Some((score, reason)) = finding {
+            out.push(graded(ids::UNIFORM_SPEED, score, reason));
         }
     }
-    if moves >= 30.0 {
-        if let Some(cv) = pt.interval_cv.get().filter(|cv| *cv < METRONOMIC_CV_WEAK) {
+    if moves >= PATTERN_MIN_MOVES {
+        // A steady clock at a display's frame period is how browsers deliver pointer events
+        // to everyone; only a steady clock at any other period (or an unreported one) is
+        // mechanical.
+        let mean = pt.interval_mean_ms.get();
+        if let Some(cv) = pt.interval_cv.get().filter(|cv| *cv < METRONOMIC_CV_WEAK)
+            && !mean.is_some_and(is_frame_period)
+        {
             let score = if cv < METRONOMIC_CV { 24 } else { WEAK };
+            let every = mean.map_or(String::new(), |ms| format!("every {ms:.1} ms, "));
             out.push(graded(
                 ids::METRONOMIC_TIMING,
                 score,
-                format!("Metronomic pointer timing (interval variation {cv:.3})"),
+                format!("Metronomic pointer timing ({every}interval variation {cv:.3})"),
             ));
         }
         if let Some(ms) = pt
@@ -119,15 +175,20 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
                 format!("Pointer events every {ms:.1} ms, faster than the display"),
             ));
         }
+        let dense = pt
+            .direction_entropy_dense
+            .get()
+            .filter(|h| *h < LOW_DIRECTION_ENTROPY_DENSE);
         if let Some(h) = pt
             .direction_entropy
             .get()
             .filter(|h| *h < LOW_DIRECTION_ENTROPY)
+            .or(dense)
         {
             out.push(graded(
                 ids::LOW_DIRECTION_ENTROPY,
                 20,
-                format!("Mechanical movement directions (direction entropy {h:.2})"),
+                format!("Mechanical movement directions (direction entropy {h:.3})"),
             ));
         }
     }
@@ -271,6 +332,20 @@ mod tests {
         assert_eq!(score_of(&low), 13);
         let edge = [(EventKind::Mouse, json!({"entropy": 0.3, "samples": 50}))];
         assert_eq!(ids_of(&edge), Vec::<u32>::new());
+        // The same low entropy from too few moves says nothing; an SDK window counts each
+        // move once although it reports both mouse_moves and pointer_moves.
+        let few = [mouse(
+            json!({"mouse_entropy": 0.1, "pointer_moves": 30, "mouse_moves": 30}),
+        )];
+        assert_eq!(ids_of(&few), Vec::<u32>::new());
+        let enough = [mouse(
+            json!({"mouse_entropy": 0.1, "pointer_moves": 40, "mouse_moves": 40}),
+        )];
+        assert_eq!(ids_of(&enough), vec![ids::LOW_MOUSE_ENTROPY]);
+        // No move count at all: the reported entropy is taken as it is (and without any
+        // count the session records no interaction either).
+        let bare = ids_of(&[(EventKind::Mouse, json!({"entropy": 0.1}))]);
+        assert!(bare.contains(&ids::LOW_MOUSE_ENTROPY), "{bare:?}");
     }
 
     #[test]
@@ -305,8 +380,23 @@ mod tests {
             ids_of(&[mouse(json!({"path_straightness": 0.99}))]),
             Vec::<u32>::new()
         );
+        // Fewer than 3 strokes: only a near-perfect line counts, over enough moves.
         assert_eq!(
-            ids_of(&[mouse(json!({"path_straightness": 1.0, "stroke_count": 2}))]),
+            ids_of(&[mouse(
+                json!({"path_straightness": 0.998, "stroke_count": 2})
+            )]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(
+                json!({"path_straightness": 0.999, "stroke_count": 1})
+            )]),
+            vec![ids::STRAIGHT_PATHS]
+        );
+        assert_eq!(
+            ids_of(&[mouse(
+                json!({"path_straightness": 1.0, "stroke_count": 1, "pointer_moves": 15})
+            )]),
             Vec::<u32>::new()
         );
     }
@@ -321,28 +411,61 @@ mod tests {
             ids_of(&[mouse(json!({"accel_cv": 0.1}))]),
             vec![ids::UNIFORM_SPEED]
         );
+        assert_eq!(score_of(&[mouse(json!({"speed_cv": 0.29}))]), 18);
         assert_eq!(
-            ids_of(&[mouse(json!({"speed_cv": 0.2, "accel_cv": 0.2}))]),
+            ids_of(&[mouse(json!({"speed_cv": 0.5, "accel_cv": 0.2}))]),
             Vec::<u32>::new()
         );
         assert_eq!(
             ids_of(&[mouse(json!({"speed_cv": 0.05, "pointer_moves": 10}))]),
             Vec::<u32>::new()
         );
+        // Near-uniform: weaker, and only over more moves.
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.4}))]),
+            vec![ids::UNIFORM_SPEED]
+        );
+        assert_eq!(score_of(&[mouse(json!({"speed_cv": 0.4}))]), 26);
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.4, "pointer_moves": 25}))]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"speed_cv": 0.45}))]),
+            Vec::<u32>::new()
+        );
     }
 
     #[test]
     fn metronomic_timing() {
-        let strong = assess(&signals(&[mouse(json!({"move_interval_cv": 0.004}))])).unwrap();
+        // A steady 12 ms clock is no display's frame period.
+        let at =
+            |ms: f64, cv: f64| mouse(json!({"move_interval_mean_ms": ms, "move_interval_cv": cv}));
+        let strong = assess(&signals(&[at(12.0, 0.004)])).unwrap();
         assert_eq!(strong.findings[0].id, ids::METRONOMIC_TIMING);
         assert_eq!(strong.score, Some(24));
-        let weak = assess(&signals(&[mouse(json!({"move_interval_cv": 0.02}))])).unwrap();
+        let weak = assess(&signals(&[at(12.0, 0.02)])).unwrap();
         assert_eq!(weak.findings[0].id, ids::METRONOMIC_TIMING);
         assert_eq!(weak.score, Some(WEAK));
+        assert_eq!(ids_of(&[at(12.0, 0.05)]), Vec::<u32>::new());
+        // The same steadiness at a display frame period is how browsers deliver events:
+        // 60 Hz (16/17 ms alternating), 144 Hz, 120 Hz.
+        for ms in [16.6, 16.7, 6.9, 8.3] {
+            assert_eq!(ids_of(&[at(ms, 0.004)]), Vec::<u32>::new(), "{ms}");
+        }
+        // Too few moves to say.
         assert_eq!(
-            ids_of(&[mouse(json!({"move_interval_cv": 0.05}))]),
+            ids_of(&[mouse(
+                json!({"move_interval_mean_ms": 12.0, "move_interval_cv": 0.004, "pointer_moves": 25})
+            )]),
             Vec::<u32>::new()
         );
+    }
+
+    #[test]
+    fn frame_periods() {
+        assert!(is_frame_period(1000.0 / 60.0) && is_frame_period(16.5) && is_frame_period(6.94));
+        assert!(!is_frame_period(12.0) && !is_frame_period(15.0) && !is_frame_period(25.0));
     }
 
     #[test]
@@ -360,11 +483,31 @@ mod tests {
     #[test]
     fn low_direction_entropy() {
         assert_eq!(
-            ids_of(&[mouse(json!({"direction_entropy": 0.05}))]),
+            ids_of(&[mouse(json!({"direction_entropy": 0.01}))]),
             vec![ids::LOW_DIRECTION_ENTROPY]
         );
+        // Fairly straight human moves of a few dozen samples reach 0.05.
         assert_eq!(
-            ids_of(&[mouse(json!({"direction_entropy": 0.3}))]),
+            ids_of(&[mouse(
+                json!({"direction_entropy": 0.05, "pointer_moves": 50})
+            )]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[mouse(
+                json!({"direction_entropy": 0.0, "pointer_moves": 25})
+            )]),
+            Vec::<u32>::new()
+        );
+        // Dense windows (≥ 80 moves each): below 0.1 is mechanical already.
+        let dense =
+            |moves: u32, h: f64| mouse(json!({"direction_entropy": h, "pointer_moves": moves}));
+        assert_eq!(ids_of(&[dense(80, 0.08)]), vec![ids::LOW_DIRECTION_ENTROPY]);
+        assert_eq!(ids_of(&[dense(80, 0.12)]), Vec::<u32>::new());
+        assert_eq!(ids_of(&[dense(79, 0.08)]), Vec::<u32>::new());
+        // Short windows with low entropy do not make a dense one, however many there are.
+        assert_eq!(
+            ids_of(&[dense(50, 0.05), dense(50, 0.05), dense(50, 0.05)]),
             Vec::<u32>::new()
         );
     }

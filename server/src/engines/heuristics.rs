@@ -7,7 +7,7 @@ use std::{fmt, net::IpAddr, str::FromStr};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{EngineOutput, Finding, Signals, Strength, registry::ids};
+use super::{EngineOutput, Finding, Signals, Strength, registry::ids, signals};
 use crate::core::model::EventKind;
 
 // ---- user agents ----
@@ -384,7 +384,7 @@ pub fn header_anomalies(class: &UaClass, flags: u32) -> Vec<&'static str> {
 /// A fingerprint of a non-trivial measurement payload, or `None` for payloads that many
 /// sessions legitimately share. Non-trivial: a `mouse`, `scroll`, `first_input`,
 /// `visibility` or `snapshot` payload measured over at least 20 pointer moves
-/// (`samples` + `mouse_moves` + `pointer_moves`) or 10 key presses (`key_events`), with at
+/// ([`signals::move_count`]) or 10 key presses (`key_events`), with at
 /// least 4 fractional values (measurements, not counts): two people's windows of that size
 /// never agree on every statistic. The quickstart's `{"entropy": 0.74, "samples": 128}` is
 /// trivial. First 32 hex digits of SHA-256 over the type and the key-sorted JSON.
@@ -393,7 +393,7 @@ pub fn replay_fingerprint(kind: EventKind, payload: &Map<String, Value>) -> Opti
         return None;
     }
     let count = |k: &str| payload.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-    let moves = count("samples") + count("mouse_moves") + count("pointer_moves");
+    let moves = signals::move_count(payload);
     let fractional = payload
         .values()
         .filter_map(Value::as_f64)

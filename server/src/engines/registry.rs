@@ -254,7 +254,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "low_mouse_entropy",
         "Low mouse-movement entropy",
-        "The highest mouse-movement entropy reported is below 0.3: a machine-like pointer path.",
+        "The highest mouse-movement entropy reported is below 0.3, measured over at least 40 pointer moves in one window (or with no move count reported): a machine-like pointer path.",
     ),
     d(
         ids::SYNTHETIC_EVENTS,
@@ -270,7 +270,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "straight_pointer_paths",
         "Straight-line pointer paths",
-        "Mean path straightness ≥ 0.995 over at least 3 strokes (or 20 moves): the pointer travels on ruler-straight lines.",
+        "Mean path straightness ≥ 0.995 over at least 3 strokes (or 20 moves when strokes are not reported), or ≥ 0.999 over at least 20 moves however many strokes: the pointer travels on ruler-straight lines.",
     ),
     d(
         ids::UNIFORM_SPEED,
@@ -278,7 +278,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "uniform_pointer_speed",
         "Uniform pointer speed",
-        "Speed or acceleration coefficient of variation below 0.15 over at least 20 moves: no human acceleration/deceleration profile.",
+        "Speed coefficient of variation below 0.3, or acceleration coefficient of variation below 0.15, over at least 20 moves (weaker: speed variation below 0.45 over at least 30 moves): no human acceleration/deceleration profile.",
     ),
     d(
         ids::METRONOMIC_TIMING,
@@ -286,7 +286,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "metronomic_pointer_timing",
         "Metronomic pointer timing",
-        "Pointer event intervals vary by less than 1% (coefficient of variation, at least 30 moves); below 3% it is weak evidence only.",
+        "Pointer event intervals vary by less than 1% (coefficient of variation, at least 30 moves) at a mean interval that is no display's frame period; below 3% it is weak evidence only. A steady clock at a frame period (30–240 Hz displays) is how browsers deliver input and never fires.",
     ),
     d(
         ids::SUPERHUMAN_POINTER_RATE,
@@ -302,7 +302,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "low_direction_entropy",
         "Mechanical movement directions",
-        "Direction-change entropy below 0.1 over at least 30 moves: the pointer keeps one or two headings.",
+        "Direction-change entropy below 0.02 over at least 30 moves, or below 0.1 in windows of at least 80 moves each: the pointer keeps one heading without the corrections a hand makes.",
     ),
     d(
         ids::NO_CORRECTIONS,

@@ -87,6 +87,9 @@ pub struct Pointer {
     pub accel_cv: Mean,
     pub curvature: Mean,
     pub direction_entropy: Mean,
+    /// `direction_entropy` of the dense windows only: those of at least
+    /// [`DENSE_WINDOW_MOVES`] pointer moves (weighted by their moves).
+    pub direction_entropy_dense: Mean,
     pub trusted_ratio: Mean,
     /// Pointer moves in windows that reported a `trusted_ratio`.
     pub trusted_basis: f64,
@@ -113,7 +116,10 @@ pub struct Signals {
     pub probe: Probe,
     /// Highest mouse entropy reported (`mouse_entropy` or `entropy`).
     pub mouse_entropy: Option<f64>,
-    /// `samples` + `mouse_moves` + `pointer_moves`.
+    /// The most pointer moves ([`move_count`]) of any event that reported a mouse entropy;
+    /// `None` when no such event said how many moves it covered.
+    pub entropy_moves: Option<f64>,
+    /// Pointer moves over the session: the sum over events of [`move_count`].
     pub mouse_samples: f64,
     pub clicks: f64,
     pub keys: f64,
@@ -153,6 +159,20 @@ impl Signals {
     pub fn moves(&self) -> f64 {
         self.mouse_samples
     }
+}
+
+/// A window with at least this many pointer moves is dense: its statistics rest on enough
+/// movement to be compared with stricter thresholds.
+pub const DENSE_WINDOW_MOVES: f64 = 80.0;
+
+/// The pointer moves one event reports: the largest of `samples`, `mouse_moves` and
+/// `pointer_moves`. A browser fires both a `pointermove` and a `mousemove` for every move and
+/// the SDK counts each, so the counts overlap and are never added.
+pub fn move_count(p: &Map<String, Value>) -> f64 {
+    ["samples", "mouse_moves", "pointer_moves"]
+        .iter()
+        .filter_map(|k| num(p, k))
+        .fold(0.0, f64::max)
 }
 
 /// SDK additions whose presence marks a session as SDK telemetry.
@@ -240,12 +260,13 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
             }
         }
 
+        let moves = move_count(p);
         if let Some(e) = num(p, "mouse_entropy").or_else(|| num(p, "entropy")) {
             s.mouse_entropy = max_opt(s.mouse_entropy, Some(e));
+            if moves > 0.0 {
+                s.entropy_moves = max_opt(s.entropy_moves, Some(moves));
+            }
         }
-        let moves = num(p, "samples").unwrap_or(0.0)
-            + num(p, "mouse_moves").unwrap_or(0.0)
-            + num(p, "pointer_moves").unwrap_or(0.0);
         s.mouse_samples += moves;
         s.clicks += num(p, "click_events").unwrap_or(0.0);
         let keys = num(p, "key_events").unwrap_or(0.0);
@@ -287,6 +308,11 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
             if let Some(v) = num(p, key) {
                 mean.add(v, w);
             }
+        }
+        if moves >= DENSE_WINDOW_MOVES
+            && let Some(v) = num(p, "direction_entropy")
+        {
+            pt.direction_entropy_dense.add(v, moves);
         }
         if let Some(r) = num(p, "trusted_ratio") {
             pt.trusted_ratio.add(r, w);
@@ -338,6 +364,45 @@ mod tests {
     }
 
     #[test]
+    fn moves_are_counted_once_per_event() {
+        // The SDK reports every move as both a pointermove and a mousemove.
+        let s = run(&[
+            (
+                EventKind::Mouse,
+                json!({"mouse_moves": 40, "pointer_moves": 40, "mouse_entropy": 0.2}),
+            ),
+            (
+                EventKind::Mouse,
+                json!({"mouse_moves": 12, "pointer_moves": 0}),
+            ),
+            (EventKind::Mouse, json!({"entropy": 0.5, "samples": 30})),
+        ]);
+        assert_eq!(s.moves(), 82.0);
+        assert_eq!(s.mouse_entropy, Some(0.5));
+        assert_eq!(s.entropy_moves, Some(40.0));
+        // Dense windows (≥ 80 moves) keep their own direction entropy.
+        let s = run(&[
+            (
+                EventKind::Mouse,
+                json!({"pointer_moves": 100, "direction_entropy": 0.05}),
+            ),
+            (
+                EventKind::Mouse,
+                json!({"pointer_moves": 300, "direction_entropy": 0.01}),
+            ),
+            (
+                EventKind::Mouse,
+                json!({"pointer_moves": 40, "direction_entropy": 0.6}),
+            ),
+        ]);
+        assert!((s.pointer.direction_entropy_dense.get().unwrap() - 0.02).abs() < 1e-9);
+        assert!((s.pointer.direction_entropy.get().unwrap() - 32.0 / 440.0).abs() < 1e-9);
+        // Entropy without any count: how many moves it covers is unknown.
+        let s = run(&[(EventKind::Mouse, json!({"entropy": 0.5}))]);
+        assert_eq!((s.moves(), s.entropy_moves), (0.0, None));
+    }
+
+    #[test]
     fn windows_are_weighted_by_moves_and_counts_summed() {
         let s = run(&[
             (
@@ -352,6 +417,7 @@ mod tests {
         assert!((s.pointer.straightness.get().unwrap() - 0.9).abs() < 1e-9);
         assert_eq!(s.pointer.strokes, Some(3.0));
         assert_eq!(s.pointer.pauses, None);
+        assert_eq!(s.pointer.direction_entropy_dense.get(), None);
         assert!((s.pointer.trusted_ratio.get().unwrap() - 0.75).abs() < 1e-9);
         assert_eq!(s.pointer.trusted_basis, 40.0);
         assert!(s.sdk_claimed);

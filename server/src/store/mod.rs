@@ -733,7 +733,10 @@ impl Store {
     /// The project's rules by `sort_order`, then id.
     pub async fn rules(&self, project_id: i32) -> Result<Vec<RuleRow>, DbErr> {
         self.all(
-            &format!("SELECT {} WHERE project_id = $1 ORDER BY sort_order, id", Self::RULE_COLS),
+            &format!(
+                "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
+                Self::RULE_COLS
+            ),
             vec![v(project_id)],
         )
         .await
@@ -741,7 +744,10 @@ impl Store {
 
     pub async fn rule(&self, project_id: i32, rule_id: i32) -> Result<Option<RuleRow>, DbErr> {
         self.one(
-            &format!("SELECT {} WHERE project_id = $1 AND id = $2", Self::RULE_COLS),
+            &format!(
+                "SELECT {} WHERE project_id = $1 AND id = $2",
+                Self::RULE_COLS
+            ),
             vec![v(project_id), v(rule_id)],
         )
         .await
@@ -756,7 +762,10 @@ impl Store {
             rules_version: i64,
         }
         let version: Option<Version> = match w
-            .query_one_raw(self.stmt("SELECT rules_version FROM scoring WHERE project_id = $1", vec![v(project_id)]))
+            .query_one_raw(self.stmt(
+                "SELECT rules_version FROM scoring WHERE project_id = $1",
+                vec![v(project_id)],
+            ))
             .await?
         {
             Some(row) => Some(Version::from_query_result(&row, "")?),
@@ -764,11 +773,17 @@ impl Store {
         };
         let rows = w
             .query_all_raw(self.stmt(
-                &format!("SELECT {} WHERE project_id = $1 ORDER BY sort_order, id", Self::RULE_COLS),
+                &format!(
+                    "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
+                    Self::RULE_COLS
+                ),
                 vec![v(project_id)],
             ))
             .await?;
-        let rules = rows.iter().map(|r| RuleRow::from_query_result(r, "")).collect::<Result<_, _>>()?;
+        let rules = rows
+            .iter()
+            .map(|r| RuleRow::from_query_result(r, ""))
+            .collect::<Result<_, _>>()?;
         w.commit().await?;
         Ok((version.map_or(0, |v| v.rules_version), rules))
     }
@@ -810,7 +825,12 @@ impl Store {
     }
 
     /// Replaces a rule's values; `None` when it is not in the project.
-    pub async fn update_rule(&self, project_id: i32, rule_id: i32, r: &RuleWrite) -> Result<Option<RuleRow>, DbErr> {
+    pub async fn update_rule(
+        &self,
+        project_id: i32,
+        rule_id: i32,
+        r: &RuleWrite,
+    ) -> Result<Option<RuleRow>, DbErr> {
         let w = self.write().await?;
         let n = w
             .exec(
@@ -841,7 +861,10 @@ impl Store {
     pub async fn delete_rule(&self, project_id: i32, rule_id: i32) -> Result<bool, DbErr> {
         let w = self.write().await?;
         let n = w
-            .exec("DELETE FROM rules WHERE project_id = $1 AND id = $2", vec![v(project_id), v(rule_id)])
+            .exec(
+                "DELETE FROM rules WHERE project_id = $1 AND id = $2",
+                vec![v(project_id), v(rule_id)],
+            )
             .await?;
         if n == 0 {
             w.rollback().await?;
