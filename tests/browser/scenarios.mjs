@@ -9,6 +9,10 @@ import { createCursor } from "ghost-cursor";
 import { spawn } from "node:child_process";
 import { CHROMIUM, CHROMIUM_ARGS, startBotect, tenant, customerSite, shopPage, scoredVerdict, wander } from "./test/harness.mjs";
 
+/** Element selectors of a page: the customer's shop page (default) or the server's /demo. */
+export const SHOP = { field1: "#email", field2: "#notes", check: "#terms", submit: "#buy" };
+export const DEMO = { field1: "#name", field2: "#message", check: "#agree", submit: "#submit" };
+
 async function flushAndRead(botect, t, page) {
   await page.waitForFunction(() => window.Botect && typeof window.Botect.flush === "function");
   await page.evaluate(() => window.Botect.flush());
@@ -48,16 +52,16 @@ export async function plainHeadless(botect, t, url) {
 }
 
 /** Headless playwright with `mouse.move` steps, clicks and typing. */
-export async function headlessScripted(botect, t, url) {
+export async function headlessScripted(botect, t, url, sel = SHOP) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     const page = await browser.newPage();
     await page.goto(url);
     await wander(page, [[200, 200, 10], [400, 250, 10], [250, 330, 10]]);
-    await page.click("#email");
+    await page.click(sel.field1);
     await page.keyboard.type("bot@example.com", { delay: 30 });
-    await page.click("#terms");
-    await page.click("#buy");
+    await page.click(sel.check);
+    await page.click(sel.submit);
     return await flushAndRead(botect, t, page);
   } finally {
     await browser.close();
@@ -65,7 +69,7 @@ export async function headlessScripted(botect, t, url) {
 }
 
 /** puppeteer-extra + stealth plugin + ghost-cursor (Bézier paths, Fitts's-law timing). */
-export async function stealthGhost(botect, t, url, { headless = true, env } = {}) {
+export async function stealthGhost(botect, t, url, { headless = true, env, sel = SHOP } = {}) {
   const pptr = addExtra(puppeteerCore);
   pptr.use(Stealth());
   const browser = await pptr.launch({
@@ -79,15 +83,15 @@ export async function stealthGhost(botect, t, url, { headless = true, env } = {}
     await page.setViewport({ width: 1366, height: 768 });
     await page.goto(url);
     const cursor = createCursor(page);
-    await cursor.move("#email");
-    await cursor.click("#email");
+    await cursor.move(sel.field1);
+    await cursor.click(sel.field1);
     await page.keyboard.type("stealthy@example.com", { delay: 80 });
-    await cursor.move("#notes");
-    await cursor.click("#notes");
+    await cursor.move(sel.field2);
+    await cursor.click(sel.field2);
     await page.keyboard.type("please ship fast", { delay: 90 });
-    await cursor.click("#terms");
-    await cursor.move("#buy");
-    await cursor.click("#buy");
+    await cursor.click(sel.check);
+    await cursor.move(sel.submit);
+    await cursor.click(sel.submit);
     return await flushAndRead(botect, t, page);
   } finally {
     await browser.close();
@@ -108,28 +112,32 @@ export async function withXvfb(fn) {
 
 export const SCENARIOS = {
   "plain headless": (b, t, u) => plainHeadless(b, t, u),
-  "headless + mouse.move steps + typing": (b, t, u) => headlessScripted(b, t, u),
-  "puppeteer-extra stealth + ghost-cursor (headless)": (b, t, u) => stealthGhost(b, t, u),
-  "puppeteer-extra stealth + ghost-cursor (headed, Xvfb)": (b, t, u) =>
-    withXvfb((env) => stealthGhost(b, t, u, { headless: false, env })),
+  "headless + mouse.move steps + typing": (b, t, u, sel) => headlessScripted(b, t, u, sel),
+  "puppeteer-extra stealth + ghost-cursor (headless)": (b, t, u, sel) => stealthGhost(b, t, u, { sel }),
+  "puppeteer-extra stealth + ghost-cursor (headed, Xvfb)": (b, t, u, sel) =>
+    withXvfb((env) => stealthGhost(b, t, u, { headless: false, env, sel })),
 };
 
 if (process.argv.includes("--report")) {
   const botect = await startBotect();
   const t = await tenant(botect);
   try {
-    for (const transport of ["rest"]) {
-      const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport }));
+    const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport: "rest" }));
+    const pages = [
+      ["customer page on another origin", `${site.origin}/checkout`, SHOP],
+      ["Botect's /demo page", `${botect.base}/demo?site_key=${t.siteKey}`, DEMO],
+    ];
+    for (const [page, url, sel] of pages) {
       for (const [name, run] of Object.entries(SCENARIOS)) {
         try {
-          const v = await run(botect, t, `${site.origin}/checkout`);
-          console.log(JSON.stringify({ scenario: name, ...v }));
+          const v = await run(botect, t, url, sel);
+          console.log(JSON.stringify({ scenario: name, page, ...v }));
         } catch (e) {
-          console.log(JSON.stringify({ scenario: name, error: String(e) }));
+          console.log(JSON.stringify({ scenario: name, page, error: String(e) }));
         }
       }
-      site.close();
     }
+    site.close();
   } finally {
     botect.stop();
   }

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startBotect, tenant, customerSite, shopPage } from "./harness.mjs";
-import { plainHeadless, stealthGhost } from "../scenarios.mjs";
+import { plainHeadless, stealthGhost, DEMO } from "../scenarios.mjs";
 
 let botect, t, site;
 before(async () => {
@@ -24,4 +24,12 @@ test("plain headless Chromium is definite", async () => {
 test("puppeteer-extra stealth + ghost-cursor is caught (likely_automated or definite)", async () => {
   const v = await stealthGhost(botect, t, `${site.origin}/checkout`);
   assert.ok(["likely_automated", "definite"].includes(v.verdict), JSON.stringify(v));
+});
+
+test("on Botect's own /demo page: plain headless is definite, stealth + ghost-cursor is caught", async () => {
+  const demo = `${botect.base}/demo?site_key=${t.siteKey}`;
+  const plain = await plainHeadless(botect, t, demo);
+  assert.equal(plain.verdict, "definite", JSON.stringify(plain));
+  const stealth = await stealthGhost(botect, t, demo, { sel: DEMO });
+  assert.ok(["likely_automated", "definite"].includes(stealth.verdict), JSON.stringify(stealth));
 });
