@@ -266,15 +266,10 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
 mod tests {
     use super::*;
     use crate::core::model::EventKind;
-    use crate::engines::signals::fold;
-    use serde_json::{Map, Value, json};
+    use serde_json::{Value, json};
 
     fn signals(events: &[(EventKind, Value)]) -> Signals {
-        let maps: Vec<(EventKind, Map<String, Value>)> = events
-            .iter()
-            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
-            .collect();
-        fold(maps.iter().map(|(k, m)| (*k, m)))
+        crate::engines::signals::fold_json(events)
     }
 
     fn ids_of(events: &[(EventKind, Value)]) -> Vec<u32> {

@@ -99,13 +99,10 @@ mod tests {
     use super::*;
     use crate::core::model::EventKind;
     use crate::engines::{REASON_HEADLESS, RequestFacts, Traffic, assess, heuristics};
-    use serde_json::{Map, Value, json};
+    use serde_json::{Value, json};
 
     fn run_with(events: &[(EventKind, Value)], requests: &[RequestFacts], t: &Traffic) -> Scored {
-        let maps: Vec<(EventKind, Map<String, Value>)> = events
-            .iter()
-            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
-            .collect();
+        let maps = crate::engines::signals::payloads(events);
         assess(maps.iter().map(|(k, m)| (*k, m)), requests, t).scored
     }
 

@@ -654,7 +654,6 @@ fn dedup(mut v: Vec<String>, x: String) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::signals::fold;
     use serde_json::json;
 
     const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -671,11 +670,7 @@ mod tests {
         | header::SECURE;
 
     fn signals(events: &[(EventKind, Value)]) -> Signals {
-        let maps: Vec<(EventKind, Map<String, Value>)> = events
-            .iter()
-            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
-            .collect();
-        fold(maps.iter().map(|(k, m)| (*k, m)))
+        crate::engines::signals::fold_json(events)
     }
 
     fn req(ua: Option<&str>, flags: u32) -> RequestFacts {

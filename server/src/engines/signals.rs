@@ -341,17 +341,29 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
     s
 }
 
+/// Test helper: `(type, JSON object)` pairs as owned payload maps.
+#[cfg(test)]
+pub(crate) fn payloads(events: &[(EventKind, Value)]) -> Vec<(EventKind, Map<String, Value>)> {
+    events
+        .iter()
+        .map(|(k, v)| (*k, v.as_object().expect("a JSON object").clone()))
+        .collect()
+}
+
+/// Test helper: folds `(type, JSON object)` pairs into signals.
+#[cfg(test)]
+pub(crate) fn fold_json(events: &[(EventKind, Value)]) -> Signals {
+    let maps = payloads(events);
+    fold(maps.iter().map(|(k, m)| (*k, m)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn run(events: &[(EventKind, Value)]) -> Signals {
-        let maps: Vec<(EventKind, Map<String, Value>)> = events
-            .iter()
-            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
-            .collect();
-        fold(maps.iter().map(|(k, m)| (*k, m)))
+        fold_json(events)
     }
 
     #[test]
