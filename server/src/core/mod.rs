@@ -434,7 +434,7 @@ impl Core {
             idempotency,
             request: client.record(),
         };
-        match db(self.store.ingest(&write, keys::new_session_token).await)? {
+        match db(self.store.ingest(write, keys::new_session_token).await)? {
             IngestOutcome::Stored(ack) => {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();

@@ -16,7 +16,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
 mod listen;
+mod sqlite_read;
+mod sqlite_write;
+mod tx;
 pub use listen::ChangeFeed;
+use tx::{SqlxTx, Tx};
 
 /// Milliseconds since the Unix epoch: every stored time.
 pub fn now_ms() -> i64 {
@@ -41,6 +45,10 @@ pub struct Store {
     /// SQLite has one writer: write transactions queue here instead of failing with SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
     url: String,
+    /// SQLite's file, for verdict reads on the calling thread (`sqlite_read`).
+    sqlite_file: Option<Arc<std::path::PathBuf>>,
+    /// SQLite's ingest writer thread, started on first use (`sqlite_write`).
+    sqlite_writer: Arc<std::sync::OnceLock<Option<sqlite_write::SqliteWriter>>>,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -281,6 +289,8 @@ impl Store {
                 backend: DbBackend::Postgres,
                 write_lock: None,
                 url: url.to_string(),
+                sqlite_file: None,
+                sqlite_writer: Default::default(),
             })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -290,6 +300,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            let file = opts.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
@@ -302,6 +313,9 @@ impl Store {
                 backend: DbBackend::Sqlite,
                 write_lock: Some(Arc::new(Mutex::new(()))),
                 url: url.to_string(),
+                // In-memory databases are per connection: those keep going through sqlx.
+                sqlite_file: (file != std::path::Path::new(":memory:")).then(|| Arc::new(file)),
+                sqlite_writer: Default::default(),
             })
         } else {
             Err(DbErr::Custom(format!(
@@ -309,6 +323,20 @@ impl Store {
                 redact(url)
             )))
         }
+    }
+
+    /// The ingest writer thread of a SQLite file (`None` elsewhere, or if it cannot start).
+    fn sqlite_writer(&self) -> Option<&sqlite_write::SqliteWriter> {
+        let (file, lock) = (self.sqlite_file.as_ref()?, self.write_lock.as_ref()?);
+        self.sqlite_writer
+            .get_or_init(|| {
+                sqlite_write::SqliteWriter::spawn(file.as_ref().clone(), lock.clone())
+                    .map_err(
+                        |e| tracing::warn!(error = %e, "no SQLite writer thread; ingest uses sqlx"),
+                    )
+                    .ok()
+            })
+            .as_ref()
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -714,16 +742,17 @@ impl Store {
         private_key_hash: &str,
         session_token: &str,
     ) -> Result<Option<VerdictRow>, DbErr> {
-        self.one(
-            "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
+        const SQL: &str = "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
              s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
              ss.js_passed, ss.features, s.rules_version \
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
-             WHERE s.private_key_hash = $2 AND s.enabled = $3",
-            vec![v(session_token), v(private_key_hash), v(true)],
-        )
-        .await
+             WHERE s.private_key_hash = $2 AND s.enabled = $3";
+        if let Some(file) = &self.sqlite_file {
+            return sqlite_read::verdict_row(file, SQL, private_key_hash, session_token);
+        }
+        self.one(SQL, vec![v(session_token), v(private_key_hash), v(true)])
+            .await
     }
 
     // ---- rules ----
@@ -876,186 +905,25 @@ impl Store {
     }
 
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
-    /// pending mark and the month's usage. Nothing is written unless all of it is.
+    /// pending mark and the month's usage. Nothing is written unless all of it is. On a SQLite
+    /// file the transaction runs on the writer thread, group-committed with concurrent
+    /// batches (`sqlite_write`); elsewhere on a sqlx transaction.
     pub async fn ingest(
         &self,
-        w_in: &IngestWrite,
+        w_in: IngestWrite,
         mint: impl Fn() -> String,
     ) -> Result<IngestOutcome, DbErr> {
-        let now = now_ms();
+        if let Some(writer) = self.sqlite_writer() {
+            return writer.ingest(w_in, mint()).await;
+        }
         let w = self.write().await?;
-        if let Some((key, hash)) = &w_in.idempotency {
-            let inserted = w
-                .exec(
-                    "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
-                    vec![v(w_in.project_id), v(key.as_str()), v(hash.as_str()), v(""), v(now)],
-                )
-                .await?;
-            if inserted == 0 {
-                #[derive(FromQueryResult)]
-                struct Idem {
-                    body_hash: String,
-                    response: String,
-                    created_at: i64,
-                }
-                let prev: Idem = w
-                    .one_req(
-                        "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
-                        vec![v(w_in.project_id), v(key.as_str())],
-                    )
-                    .await?;
-                if now - prev.created_at < IDEMPOTENCY_TTL_MS {
-                    w.rollback().await?;
-                    if prev.body_hash != *hash {
-                        return Ok(IngestOutcome::KeyReused);
-                    }
-                    let ack = serde_json::from_str(&prev.response).map_err(|e| {
-                        DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
-                    })?;
-                    return Ok(IngestOutcome::Replayed(ack));
-                }
-                w.exec(
-                    "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
-                    vec![v(hash.as_str()), v(""), v(now), v(w_in.project_id), v(key.as_str())],
-                )
-                .await?;
-            }
+        let (outcome, keep) = ingest_tx(&SqlxTx(&w.txn, self.backend), &w_in, mint).await?;
+        if keep {
+            w.commit().await?;
+        } else {
+            w.rollback().await?;
         }
-
-        // The session: the caller's own, else the one an earlier copy of these events went
-        // to (a retry without Idempotency-Key), else a new one.
-        let mut session: Option<(i64, String)> = None;
-        if let Some(token) = &w_in.session_token {
-            let row: Option<SessionIdRow> = w
-                .one(
-                    "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
-                    vec![v(token.as_str()), v(w_in.project_id)],
-                )
-                .await?;
-            session = row.map(|r| (r.id, r.token));
-        }
-        if session.is_none() {
-            let mut sql = String::from(
-                "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
-            );
-            let mut vals = vec![v(w_in.project_id)];
-            for (i, e) in w_in.events.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${}", i + 2));
-                vals.push(v(e.request_id.as_str()));
-            }
-            sql.push_str(") LIMIT 1");
-            let row: Option<SessionIdRow> = w.one(&sql, vals).await?;
-            session = row.map(|r| (r.id, r.token));
-        }
-        let (session_id, session_token) = match session {
-            Some(s) => s,
-            None => {
-                let token = mint();
-                let row: IdRow64 = w
-                    .one_req(
-                        "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                        vec![v(w_in.project_id), v(token.as_str()), v(now), v(now)],
-                    )
-                    .await?;
-                (row.id, token)
-            }
-        };
-
-        let mut sql = String::from(
-            "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at, payload_hash) VALUES ",
-        );
-        let mut vals = Vec::with_capacity(w_in.events.len() * 8);
-        for (i, e) in w_in.events.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let b = i * 8;
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
-            ));
-            vals.extend([
-                v(w_in.project_id),
-                v(session_id),
-                v(e.request_id.as_str()),
-                v(e.event_type),
-                v(e.received_at.as_str()),
-                v(e.payload.as_str()),
-                v(now),
-                v(e.payload_hash.clone()),
-            ]);
-        }
-        sql.push_str(" ON CONFLICT (project_id, request_id) DO NOTHING");
-        let accepted = w.exec(&sql, vals).await? as u32;
-        let duplicates = w_in.events.len() as u32 - accepted;
-        let r = &w_in.request;
-        w.exec(
-            "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            vec![
-                v(w_in.project_id),
-                v(session_id),
-                v(r.client_ip.clone()),
-                v(r.ua_hash.clone()),
-                v(r.ua_class.clone()),
-                v(r.header_flags),
-                v(accepted as i32),
-                v(now),
-            ],
-        )
-        .await?;
-
-        if accepted > 0 {
-            w.exec(
-                "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3 WHERE id = $4",
-                vec![v(true), v(now), v(accepted as i64), v(session_id)],
-            )
-            .await?;
-            if self.backend == DbBackend::Postgres {
-                // Delivered at commit to every process's scoring workers.
-                w.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![])
-                    .await?;
-            }
-        }
-        #[derive(FromQueryResult)]
-        struct Usage {
-            events: i64,
-        }
-        let usage: Usage = w
-            .one_req(
-                "INSERT INTO usage_counters (account_id, period, events) VALUES ($1, $2, $3) \
-                 ON CONFLICT (account_id, period) DO UPDATE SET events = usage_counters.events + excluded.events RETURNING events",
-                vec![v(w_in.account_id), v(billing_period(now)), v(accepted as i64)],
-            )
-            .await?;
-        let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage.events > q);
-        let ack = IngestAck {
-            session_token,
-            accepted,
-            duplicates,
-            over_quota,
-        };
-        if let Some((key, _)) = &w_in.idempotency {
-            let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
-            w.exec(
-                "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
-                vec![v(json), v(w_in.project_id), v(key.as_str())],
-            )
-            .await?;
-        }
-        w.commit().await?;
-        Ok(IngestOutcome::Stored(ack))
+        Ok(outcome)
     }
 
     /// Drops idempotency records older than the replay window.
@@ -1226,17 +1094,6 @@ struct IdRow {
     id: i32,
 }
 
-#[derive(FromQueryResult)]
-struct IdRow64 {
-    id: i64,
-}
-
-#[derive(FromQueryResult)]
-struct SessionIdRow {
-    id: i64,
-    token: String,
-}
-
 /// A write transaction (holding the SQLite writer slot while it lives).
 struct Writer<'a> {
     txn: DatabaseTransaction,
@@ -1290,6 +1147,175 @@ impl Writer<'_> {
     async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
     }
+}
+
+/// Ingest's transaction body; returns the outcome and whether to keep (commit) its writes.
+pub(crate) async fn ingest_tx(
+    tx: &impl Tx,
+    w_in: &IngestWrite,
+    mint: impl Fn() -> String,
+) -> Result<(IngestOutcome, bool), DbErr> {
+    let now = now_ms();
+    if let Some((key, hash)) = &w_in.idempotency {
+        let inserted = tx
+            .exec(
+                "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
+                vec![v(w_in.project_id), v(key.as_str()), v(hash.as_str()), v(""), v(now)],
+            )
+            .await?;
+        if inserted == 0 {
+            let (prev_hash, prev_response, prev_created): (String, String, i64) = tx
+                .one_req(
+                    "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
+                    vec![v(w_in.project_id), v(key.as_str())],
+                )
+                .await?;
+            if now - prev_created < IDEMPOTENCY_TTL_MS {
+                if prev_hash != *hash {
+                    return Ok((IngestOutcome::KeyReused, false));
+                }
+                let ack = serde_json::from_str(&prev_response).map_err(|e| {
+                    DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
+                })?;
+                return Ok((IngestOutcome::Replayed(ack), false));
+            }
+            tx.exec(
+                "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
+                vec![v(hash.as_str()), v(""), v(now), v(w_in.project_id), v(key.as_str())],
+            )
+            .await?;
+        }
+    }
+
+    // The session: the caller's own, else the one an earlier copy of these events went
+    // to (a retry without Idempotency-Key), else a new one.
+    let mut session: Option<(i64, String)> = None;
+    if let Some(token) = &w_in.session_token {
+        let row: Option<(i64, String)> = tx
+            .one(
+                "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
+                vec![v(token.as_str()), v(w_in.project_id)],
+            )
+            .await?;
+        session = row;
+    }
+    if session.is_none() {
+        let mut sql = String::from(
+            "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
+        );
+        let mut vals = vec![v(w_in.project_id)];
+        for (i, e) in w_in.events.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i + 2));
+            vals.push(v(e.request_id.as_str()));
+        }
+        sql.push_str(") LIMIT 1");
+        let row: Option<(i64, String)> = tx.one(&sql, vals).await?;
+        session = row;
+    }
+    let (session_id, session_token) = match session {
+        Some(s) => s,
+        None => {
+            let token = mint();
+            let (id,): (i64,) = tx
+                .one_req(
+                    "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    vec![v(w_in.project_id), v(token.as_str()), v(now), v(now)],
+                )
+                .await?;
+            (id, token)
+        }
+    };
+
+    let mut sql = String::from(
+        "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at, payload_hash) VALUES ",
+    );
+    let mut vals = Vec::with_capacity(w_in.events.len() * 8);
+    for (i, e) in w_in.events.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let b = i * 8;
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8
+        ));
+        vals.extend([
+            v(w_in.project_id),
+            v(session_id),
+            v(e.request_id.as_str()),
+            v(e.event_type),
+            v(e.received_at.as_str()),
+            v(e.payload.as_str()),
+            v(now),
+            v(e.payload_hash.clone()),
+        ]);
+    }
+    sql.push_str(" ON CONFLICT (project_id, request_id) DO NOTHING");
+    let accepted = tx.exec(&sql, vals).await? as u32;
+    let duplicates = w_in.events.len() as u32 - accepted;
+    let r = &w_in.request;
+    tx.exec(
+        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        vec![
+            v(w_in.project_id),
+            v(session_id),
+            v(r.client_ip.clone()),
+            v(r.ua_hash.clone()),
+            v(r.ua_class.clone()),
+            v(r.header_flags),
+            v(accepted as i32),
+            v(now),
+        ],
+    )
+    .await?;
+
+    if accepted > 0 {
+        tx.exec(
+            "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3 WHERE id = $4",
+            vec![v(true), v(now), v(accepted as i64), v(session_id)],
+        )
+        .await?;
+        if tx.backend() == DbBackend::Postgres {
+            // Delivered at commit to every process's scoring workers.
+            tx.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![])
+                .await?;
+        }
+    }
+    let (usage,): (i64,) = tx
+        .one_req(
+            "INSERT INTO usage_counters (account_id, period, events) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id, period) DO UPDATE SET events = usage_counters.events + excluded.events RETURNING events",
+            vec![v(w_in.account_id), v(billing_period(now)), v(accepted as i64)],
+        )
+        .await?;
+    let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage > q);
+    let ack = IngestAck {
+        session_token,
+        accepted,
+        duplicates,
+        over_quota,
+    };
+    if let Some((key, _)) = &w_in.idempotency {
+        let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.exec(
+            "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
+            vec![v(json), v(w_in.project_id), v(key.as_str())],
+        )
+        .await?;
+    }
+    Ok((IngestOutcome::Stored(ack), true))
 }
 
 /// Lower-case ASCII slug of an account name.

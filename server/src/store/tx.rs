@@ -1,0 +1,125 @@
+//! One write transaction's statements, on a sqlx transaction (PostgreSQL, and SQLite
+//! outside the ingest path) or on the SQLite writer thread's connection (`sqlite_write`).
+//! Ingest's transaction is written once against this and runs on either.
+use rusqlite::types::{FromSql, Value as LiteValue};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, QueryResult, Statement, TryGetable,
+    Value,
+};
+
+/// What ingest's transaction needs of a driver. Two implementations (not an enum): a
+/// rusqlite connection is not `Sync`, and a future that could hold one would not be `Send`.
+pub(crate) trait Tx {
+    fn backend(&self) -> DbBackend;
+    /// A write statement; returns rows affected.
+    async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr>;
+    /// At most one row.
+    async fn one<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr>;
+    /// Exactly one row.
+    async fn one_req<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<R, DbErr> {
+        self.one(sql, values)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
+    }
+}
+
+pub(crate) struct SqlxTx<'t>(pub &'t DatabaseTransaction, pub DbBackend);
+pub(crate) struct LiteTx<'t>(pub &'t rusqlite::Connection);
+
+/// A result row read by column position on either driver.
+pub(crate) trait Row: Sized {
+    fn from_sqlx(r: &QueryResult) -> Result<Self, DbErr>;
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+macro_rules! tuple_row {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: TryGetable + FromSql),+> Row for ($($t,)+) {
+            fn from_sqlx(r: &QueryResult) -> Result<Self, DbErr> {
+                Ok(($(r.try_get_by_index::<$t>($i)?,)+))
+            }
+            fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(($(r.get::<_, $t>($i)?,)+))
+            }
+        }
+    };
+}
+tuple_row!(A 0);
+tuple_row!(A 0, B 1);
+tuple_row!(A 0, B 1, C 2);
+
+pub(crate) fn lite_err(e: rusqlite::Error) -> DbErr {
+    DbErr::Custom(format!("sqlite: {e}"))
+}
+
+/// A bound value for rusqlite. `$N` placeholders are SQLite named parameters numbered in
+/// order of first appearance, so binding by position matches them (statements list them in
+/// ascending order).
+fn lite_value(v: Value) -> Result<LiteValue, DbErr> {
+    Ok(match v {
+        Value::Bool(b) => b.map_or(LiteValue::Null, |b| LiteValue::Integer(b as i64)),
+        Value::Int(i) => i.map_or(LiteValue::Null, |i| LiteValue::Integer(i as i64)),
+        Value::BigInt(i) => i.map_or(LiteValue::Null, LiteValue::Integer),
+        Value::Unsigned(i) => i.map_or(LiteValue::Null, |i| LiteValue::Integer(i as i64)),
+        Value::Double(f) => f.map_or(LiteValue::Null, LiteValue::Real),
+        Value::String(s) => s.map_or(LiteValue::Null, LiteValue::Text),
+        other => return Err(DbErr::Custom(format!("unsupported SQLite value {other:?}"))),
+    })
+}
+
+fn lite_params(values: Vec<Value>) -> Result<Vec<LiteValue>, DbErr> {
+    values.into_iter().map(lite_value).collect()
+}
+
+impl Tx for SqlxTx<'_> {
+    fn backend(&self) -> DbBackend {
+        self.1
+    }
+
+    async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        Ok(self
+            .0
+            .execute_raw(Statement::from_sql_and_values(self.1, sql, values))
+            .await?
+            .rows_affected())
+    }
+
+    async fn one<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr> {
+        match self
+            .0
+            .query_one_raw(Statement::from_sql_and_values(self.1, sql, values))
+            .await?
+        {
+            Some(row) => Ok(Some(R::from_sqlx(&row)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Every method completes synchronously: the futures are ready at their first poll.
+impl Tx for LiteTx<'_> {
+    fn backend(&self) -> DbBackend {
+        DbBackend::Sqlite
+    }
+
+    async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        let params = lite_params(values)?;
+        let mut stmt = self.0.prepare_cached(sql).map_err(lite_err)?;
+        let n = stmt
+            .execute(rusqlite::params_from_iter(params.iter()))
+            .map_err(lite_err)?;
+        Ok(n as u64)
+    }
+
+    async fn one<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr> {
+        let params = lite_params(values)?;
+        let mut stmt = self.0.prepare_cached(sql).map_err(lite_err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(lite_err)?;
+        match rows.next().map_err(lite_err)? {
+            Some(row) => Ok(Some(R::from_lite(row).map_err(lite_err)?)),
+            None => Ok(None),
+        }
+    }
+}
