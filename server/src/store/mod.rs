@@ -64,7 +64,7 @@ pub struct TokenPrincipal {
     pub features: Option<String>,
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct SiteKeyPrincipal {
     pub project_id: i32,
     pub account_id: i32,
@@ -135,6 +135,31 @@ pub struct VerdictRow {
     pub features: Option<String>,
     /// Bumped by every rule write of the project.
     pub rules_version: i64,
+}
+
+impl tx::Row for VerdictRow {
+    fn from_sqlx(r: &QueryResult) -> Result<Self, DbErr> {
+        Self::from_query_result(r, "")
+    }
+
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(VerdictRow {
+            project_id: r.get(0)?,
+            subscription_active: r.get(1)?,
+            allow_verified: r.get(2)?,
+            protect_static: r.get(3)?,
+            block_definite: r.get(4)?,
+            challenge_likely: r.get(5)?,
+            likely_bot_threshold: r.get(6)?,
+            private_key_hash: r.get(7)?,
+            score: r.get(8)?,
+            detection_ids: r.get(9)?,
+            reason: r.get(10)?,
+            js_passed: r.get(11)?,
+            features: r.get(12)?,
+            rules_version: r.get(13)?,
+        })
+    }
 }
 
 /// A stored rule.
@@ -362,6 +387,22 @@ impl Store {
     ) -> Result<Option<T>, DbErr> {
         match self.db.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A hot-path read of at most one row: on a SQLite file on the calling thread
+    /// (`sqlite_read`), elsewhere through the pool.
+    async fn read_one<R: tx::Row>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<R>, DbErr> {
+        if let Some(file) = &self.sqlite_file {
+            return sqlite_read::one(file, sql, values);
+        }
+        match self.db.query_one_raw(self.stmt(sql, values)).await? {
+            Some(row) => Ok(Some(R::from_sqlx(&row)?)),
             None => Ok(None),
         }
     }
@@ -727,13 +768,22 @@ impl Store {
         &self,
         site_key: &str,
     ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        self.one(
-            "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota \
-             FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
-             WHERE s.site_key = $1 AND s.enabled = $2",
-            vec![v(site_key), v(true)],
-        )
-        .await
+        let row: Option<(i32, i32, bool, Option<i64>)> = self
+            .read_one(
+                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota \
+                 FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+                 WHERE s.site_key = $1 AND s.enabled = $2",
+                vec![v(site_key), v(true)],
+            )
+            .await?;
+        Ok(row.map(
+            |(project_id, account_id, subscription_active, monthly_event_quota)| SiteKeyPrincipal {
+                project_id,
+                account_id,
+                subscription_active,
+                monthly_event_quota,
+            },
+        ))
     }
 
     /// Key check, settings, subscription and the session's stored score in one round trip.
@@ -748,10 +798,7 @@ impl Store {
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
              WHERE s.private_key_hash = $2 AND s.enabled = $3";
-        if let Some(file) = &self.sqlite_file {
-            return sqlite_read::verdict_row(file, SQL, private_key_hash, session_token);
-        }
-        self.one(SQL, vec![v(session_token), v(private_key_hash), v(true)])
+        self.read_one(SQL, vec![v(session_token), v(private_key_hash), v(true)])
             .await
     }
 

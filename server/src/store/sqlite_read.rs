@@ -16,7 +16,9 @@ use std::{
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use sea_orm::DbErr;
 
-use super::VerdictRow;
+use sea_orm::Value;
+
+use super::tx::{Row, lite_params};
 
 thread_local! {
     /// One read connection per (thread, database file).
@@ -61,35 +63,14 @@ fn with_connection<T>(
     })
 }
 
-pub(super) fn verdict_row(
-    path: &Path,
-    sql: &str,
-    private_key_hash: &str,
-    session_token: &str,
-) -> Result<Option<VerdictRow>, DbErr> {
-    with_connection(path, |conn| {
+/// One row of a read on this thread's connection to `file`.
+pub(super) fn one<R: Row>(file: &Path, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr> {
+    let params = lite_params(values)?;
+    with_connection(file, |conn| {
         let mut stmt = conn.prepare_cached(sql)?;
-        stmt.query_row(
-            rusqlite::params![session_token, private_key_hash, true],
-            |r| {
-                Ok(VerdictRow {
-                    project_id: r.get(0)?,
-                    subscription_active: r.get(1)?,
-                    allow_verified: r.get(2)?,
-                    protect_static: r.get(3)?,
-                    block_definite: r.get(4)?,
-                    challenge_likely: r.get(5)?,
-                    likely_bot_threshold: r.get(6)?,
-                    private_key_hash: r.get(7)?,
-                    score: r.get(8)?,
-                    detection_ids: r.get(9)?,
-                    reason: r.get(10)?,
-                    js_passed: r.get(11)?,
-                    features: r.get(12)?,
-                    rules_version: r.get(13)?,
-                })
-            },
-        )
+        stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| {
+            R::from_lite(r)
+        })
         .optional()
     })
 }

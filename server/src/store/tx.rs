@@ -47,6 +47,7 @@ macro_rules! tuple_row {
 tuple_row!(A 0);
 tuple_row!(A 0, B 1);
 tuple_row!(A 0, B 1, C 2);
+tuple_row!(A 0, B 1, C 2, D 3);
 
 pub(crate) fn lite_err(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("sqlite: {e}"))
@@ -67,7 +68,7 @@ fn lite_value(v: Value) -> Result<LiteValue, DbErr> {
     })
 }
 
-fn lite_params(values: Vec<Value>) -> Result<Vec<LiteValue>, DbErr> {
+pub(crate) fn lite_params(values: Vec<Value>) -> Result<Vec<LiteValue>, DbErr> {
     values.into_iter().map(lite_value).collect()
 }
 

@@ -1,0 +1,188 @@
+//! Direct database work without HTTP: the ingest baseline (plain batched inserts into
+//! `events`) and seeding scored sessions for the scale scenario.
+use std::time::Duration;
+
+use anyhow::Result;
+use botect::store::Store;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+};
+
+use crate::{
+    clients::splitmix64,
+    load::{Conn, Stats, closed_loop},
+    procs::{Backend, Db},
+};
+
+fn immediate() -> TransactionOptions {
+    TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    }
+}
+
+/// One writer: each call is one transaction with one multi-row `INSERT` of a batch.
+struct EventWriter {
+    db: DatabaseConnection,
+    backend: DbBackend,
+    batch: usize,
+    sql: String,
+    counter: u64,
+}
+
+impl Conn for EventWriter {
+    async fn call(&mut self, _seq: u64) -> Result<u64> {
+        let now = botect::store::now_ms();
+        let received_at = chrono::Utc::now()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        let mut values: Vec<Value> = Vec::with_capacity(self.batch * 7);
+        for _ in 0..self.batch {
+            self.counter += 1;
+            let jitter = splitmix64(self.counter);
+            values.extend([
+                Value::from(uuid::Uuid::new_v4().to_string()),
+                Value::from("mouse"),
+                Value::from(received_at.clone()),
+                Value::from(format!(
+                    r#"{{"mouse_entropy":{:.3},"pointer_moves":{},"samples":128}}"#,
+                    0.55 + (jitter % 400) as f64 / 1000.0,
+                    120 + jitter % 300
+                )),
+                Value::from(now),
+                Value::from(format!(
+                    "{:032x}",
+                    u128::from(jitter) << 64 | u128::from(self.counter)
+                )),
+            ]);
+        }
+        let txn = self.db.begin_with_options(immediate()).await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            self.backend,
+            &self.sql,
+            values,
+        ))
+        .await?;
+        txn.commit().await?;
+        Ok(self.batch as u64)
+    }
+}
+
+/// The multi-row insert of `batch` events (6 parameters per row; project 1, session 1).
+fn insert_sql(batch: usize) -> String {
+    let rows: Vec<String> = (0..batch)
+        .map(|r| {
+            let p = |k: usize| format!("${}", r * 6 + k);
+            format!(
+                "(1, 1, {}, {}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO events (project_id, session_id, request_id, event_type, received_at, payload, ingested_at, payload_hash) VALUES {}",
+        rows.join(", ")
+    )
+}
+
+/// Ingest baseline on a fresh database: migrations (`Store::connect`), the account, project
+/// and session rows the foreign keys need, then `writers` writers (SQLite: 1) inserting
+/// batches back to back. Returns the load stats and the committed row count.
+pub async fn ingest_baseline(
+    db: &Db,
+    batch: usize,
+    writers: usize,
+    warmup: Duration,
+    measure: Duration,
+) -> Result<(Stats, i64)> {
+    let store = Store::connect(&db.url).await?;
+    store
+        .connection()
+        .execute_unprepared(
+            "INSERT INTO accounts (name, slug, created_at) VALUES ('bench', 'bench', 0); \
+             INSERT INTO projects (account_id, name, created_at) VALUES (1, 'bench', 0); \
+             INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES (1, 'sess_bench', 0, 0)",
+        )
+        .await?;
+    let conn = match db.backend {
+        // SQLite has one writer: the store's own pool (WAL, synchronous=FULL, as the server).
+        Backend::Sqlite => store.connection().clone(),
+        Backend::Postgres => {
+            let mut opts = ConnectOptions::new(db.url.clone());
+            opts.max_connections(writers as u32)
+                .min_connections(writers as u32)
+                .sqlx_logging(false);
+            Database::connect(opts).await?
+        }
+    };
+    let sql = insert_sql(batch);
+    let conns = (0..writers)
+        .map(|i| EventWriter {
+            db: conn.clone(),
+            backend: store.backend(),
+            batch,
+            sql: sql.clone(),
+            counter: (i as u64) << 40,
+        })
+        .collect();
+    let stats = closed_loop(conns, warmup, measure).await?;
+    if db.backend == Backend::Postgres {
+        conn.close().await?;
+    }
+    store.connection().close_by_ref().await?;
+    let rows = db.count("SELECT COUNT(*) AS n FROM events").await?;
+    Ok((stats, rows))
+}
+
+/// The token of seeded session `i`: `sess_` + 32 hex characters (unique: SplitMix64 is a
+/// bijection).
+pub fn seeded_token(i: u64) -> String {
+    format!(
+        "sess_{:016x}{:016x}",
+        splitmix64(i),
+        splitmix64(i ^ 0xA5A5_5A5A)
+    )
+}
+
+/// Inserts scored sessions `from..to` of `project` (multi-row inserts, 20,000 rows per
+/// transaction).
+pub async fn seed_sessions(url: &str, project: i64, from: u64, to: u64) -> Result<()> {
+    const ROWS: u64 = 500;
+    const PER_TXN: u64 = 40;
+    let store = Store::open(url).await?;
+    let now = botect::store::now_ms();
+    let mut i = from;
+    while i < to {
+        let txn = store.connection().begin_with_options(immediate()).await?;
+        for _ in 0..PER_TXN {
+            if i >= to {
+                break;
+            }
+            let end = (i + ROWS).min(to);
+            let rows: Vec<String> = (i..end)
+                .map(|k| {
+                    format!(
+                        "({project}, '{}', {now}, {now}, 1, 1, FALSE, 87, '[]', 'No bot signals; natural interaction profile.', {now}, 10, TRUE, '{{}}')",
+                        seeded_token(k)
+                    )
+                })
+                .collect();
+            txn.execute_unprepared(&format!(
+                "INSERT INTO sessions (project_id, token, created_at, updated_at, revision, scored_revision, pending, \
+                 score, detection_ids, reason, scored_at, event_count, js_passed, features) VALUES {}",
+                rows.join(", ")
+            ))
+            .await?;
+            i = end;
+        }
+        txn.commit().await?;
+    }
+    store.connection().close_by_ref().await?;
+    Ok(())
+}

@@ -1,0 +1,723 @@
+//! `botect-bench`: performance of a real `botect` process next to baselines measured in the
+//! same run. Scenarios: verdict reads (REST and gRPC, closed and open loop), ingest
+//! (SQLite and PostgreSQL), scoring lag, and verdict reads at scale. See docs/performance.md.
+mod clients;
+mod dbdirect;
+mod load;
+mod procs;
+mod report;
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail, ensure};
+use botect_client::pb;
+use clap::{Args, Parser, Subcommand};
+use tokio::sync::mpsc;
+
+use clients::{
+    Batches, Expect, Http1, IngestConn, LagProbe, LagSample, Proto, VerdictConn, connect_all,
+    grpc_client, verdict_name,
+};
+use load::{Latencies, Stats, Summary, closed_loop, open_loop};
+use procs::{Backend, Db, Server, tenant};
+use report::{Report, Row, Table, Unit};
+
+#[derive(Parser)]
+#[command(name = "botect-bench", about = "Botect performance benchmark")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Runs every scenario and prints the results tables.
+    Run(RunArgs),
+    /// The baseline server (started by `run`).
+    #[command(hide = true)]
+    BaselineServer,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Short durations and small sizes (a functional check, not a measurement).
+    #[arg(long)]
+    smoke: bool,
+    /// The `botect` binary (default: next to this one).
+    #[arg(long)]
+    botect_bin: Option<PathBuf>,
+    /// Superuser URL of a PostgreSQL cluster (enables the PostgreSQL ingest points).
+    #[arg(long)]
+    pg_url: Option<String>,
+    /// Markdown output: replaces what is between the results markers, else the whole file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Every number as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Runs only these scenarios (comma-separated; in full mode `lag` needs `ingest` for its peak rate).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Scenario>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scenario {
+    Verdicts,
+    Ingest,
+    Lag,
+    Scale,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let result = match cli.cmd {
+        Cmd::Run(args) => rt.block_on(run(args)),
+        Cmd::BaselineServer => rt.block_on(procs::baseline_server()).map(|()| true),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("botect-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Durations, rates and sizes of full and smoke mode.
+struct Plan {
+    smoke: bool,
+}
+
+impl Plan {
+    fn pick<T>(&self, full: T, smoke: T) -> T {
+        if self.smoke { smoke } else { full }
+    }
+    fn warmup(&self) -> Duration {
+        self.pick(Duration::from_secs(1), Duration::from_millis(200))
+    }
+    fn measure(&self) -> Duration {
+        self.pick(Duration::from_secs(5), Duration::from_millis(500))
+    }
+    fn open_rate(&self) -> f64 {
+        self.pick(5000.0, 1000.0)
+    }
+    fn ingest_warmup(&self) -> Duration {
+        self.pick(Duration::from_secs(1), Duration::ZERO)
+    }
+    fn scale_sizes(&self) -> Vec<u64> {
+        self.pick(vec![10_000, 100_000, 1_000_000], vec![1_000, 10_000])
+    }
+}
+
+const VERDICT_CONNS: [usize; 3] = [8, 32, 128];
+const OPEN_LOOP_CONNS: usize = 16;
+const INGEST_CONNS: usize = 32;
+const BATCH_SIZES: [usize; 3] = [1, 10, 50];
+/// Scoring-lag samples per second of schedule.
+const LAG_SAMPLES_PER_SEC: f64 = 200.0;
+
+struct Bench {
+    bin: PathBuf,
+    pg: Option<String>,
+    plan: Plan,
+    work: tempfile::TempDir,
+    report: Report,
+    /// REST batch-10 ingest on SQLite, events/s (the scoring-lag scenario's peak).
+    peak_eps: Option<f64>,
+}
+
+async fn run(args: RunArgs) -> Result<bool> {
+    let bin = match args.botect_bin {
+        Some(b) => b,
+        None => procs::default_botect_bin()?,
+    };
+    ensure!(bin.exists(), "{} is missing (--botect-bin)", bin.display());
+    let plan = Plan { smoke: args.smoke };
+    let mut b = Bench {
+        bin,
+        pg: args.pg_url,
+        work: tempfile::Builder::new().prefix("botect-bench").tempdir()?,
+        report: Report {
+            date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            mode: plan.pick("full", "smoke").into(),
+            machine: report::machine_facts(),
+            ..Report::default()
+        },
+        plan,
+        peak_eps: None,
+    };
+    b.database_versions().await;
+    for scenario in [
+        Scenario::Verdicts,
+        Scenario::Ingest,
+        Scenario::Lag,
+        Scenario::Scale,
+    ] {
+        if !args.only.is_empty() && !args.only.contains(&scenario) {
+            continue;
+        }
+        let table = match scenario {
+            Scenario::Verdicts => b.verdicts().await,
+            Scenario::Ingest => b.ingest().await,
+            Scenario::Lag => b.scoring_lag().await,
+            Scenario::Scale => b.scale().await,
+        };
+        match table {
+            Ok(t) => b.report.tables.push(t),
+            Err(e) => b.problem(format!("scenario {scenario:?} failed: {e:#}")),
+        }
+    }
+    let md = b.report.markdown();
+    println!("{md}");
+    if let Some(out) = &args.out {
+        b.report.write_markdown(out)?;
+    }
+    if let Some(json) = &args.json {
+        if let Some(dir) = json.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(json, serde_json::to_string_pretty(&b.report)?)?;
+    }
+    if !b.report.problems.is_empty() {
+        eprintln!(
+            "\n!!! botect-bench: {} PROBLEM(S): the run is not valid:",
+            b.report.problems.len()
+        );
+        for p in &b.report.problems {
+            eprintln!("!!!   {p}");
+        }
+    }
+    Ok(b.report.problems.is_empty())
+}
+
+impl Bench {
+    fn problem(&mut self, msg: String) {
+        eprintln!("!!! ERROR: {msg}");
+        self.report.problems.push(msg);
+    }
+
+    /// Records the run's request errors, if any.
+    fn check(&mut self, what: &str, s: &Stats) {
+        if let Some(e) = s.error_text() {
+            self.problem(format!("{what}: {e}"));
+        }
+    }
+
+    /// Durably committed rows must equal the acknowledged events.
+    fn check_count(&mut self, what: &str, acked: u64, rows: i64) -> String {
+        if acked as i64 != rows {
+            self.problem(format!(
+                "{what}: {acked} events acknowledged but {rows} rows in `events`"
+            ));
+            format!("**MISMATCH: {acked} acknowledged, {rows} rows**")
+        } else {
+            format!(
+                "{} rows = acknowledged",
+                report::fmt(Unit::Count, rows as f64)
+            )
+        }
+    }
+
+    async fn database_versions(&mut self) {
+        let sqlite = async {
+            let db = Db::fresh(Backend::Sqlite, None).await?;
+            procs::scalar_text(&db.url, "SELECT sqlite_version() AS n").await
+        };
+        let v = sqlite.await.unwrap_or_else(|e| format!("unknown ({e:#})"));
+        self.report.machine.push(("SQLite".into(), v));
+        if let Some(pg) = &self.pg {
+            let v = procs::scalar_text(pg, "SELECT version() AS n")
+                .await
+                .unwrap_or_else(|e| format!("unknown ({e:#})"));
+            self.report.machine.push(("PostgreSQL".into(), v));
+        }
+    }
+
+    // ---- 1. verdict reads ----
+
+    async fn verdicts(&mut self) -> Result<Table> {
+        let db = Db::fresh(Backend::Sqlite, None).await?;
+        let server = Server::botect(&self.bin, &db).await?;
+        let t = tenant(&self.bin, &db, &server).await?;
+        let (token, json) = scored_session(&server, &t).await?;
+        let msg = grpc_client(&server.addr)
+            .await?
+            .verdicts(&t.private_key)?
+            .get_verdict(pb::GetVerdictRequest {
+                session_token: token.clone(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        ensure!(
+            serde_json::from_slice::<pb::SessionVerdict>(&json)? == msg,
+            "REST and gRPC verdicts differ: {} vs {msg:?}",
+            String::from_utf8_lossy(&json)
+        );
+        let baseline = Server::baseline(&json, &self.work.path().join("baseline.log")).await?;
+        let tokens = Arc::new(vec![token]);
+        let expect = Expect::Exact(json.clone(), msg);
+        let mut rows = Vec::new();
+        for proto in [Proto::Rest, Proto::Grpc] {
+            let mut points = Vec::new();
+            for (who, addr) in [("server", &server.addr), ("baseline", &baseline.addr)] {
+                let target = VerdictTarget {
+                    proto,
+                    addr,
+                    private_key: &t.private_key,
+                    tokens: &tokens,
+                    expect: &expect,
+                };
+                points.push(
+                    self.verdict_points(&format!("{who} {}", proto.name()), &target)
+                        .await?,
+                );
+            }
+            rows.extend(verdict_rows(
+                proto,
+                &points[0],
+                &points[1],
+                self.plan.open_rate(),
+            ));
+        }
+        baseline.stop().await;
+        server.stop().await;
+        Ok(Table {
+            title: "1. Verdict reads".into(),
+            intro: format!(
+                "One scored session read over and over (SQLite, one tenant). Baseline: a bare axum handler / bare tonic service \
+                 returning the same bytes (`botect-bench baseline-server`, separate process, default multi-thread runtime). \
+                 Closed loop: each connection issues requests back to back ({} warm-up + {} measured per point). \
+                 Open loop: {} req/s over {OPEN_LOOP_CONNS} connections on fixed schedules, latency from the intended send time. \
+                 Every response is checked (status and body). Server, baseline and load generator share the machine. \
+                 Verdict body: `{}`.",
+                secs(self.plan.warmup()),
+                secs(self.plan.measure()),
+                self.plan.open_rate(),
+                String::from_utf8_lossy(&json)
+            ),
+            rows,
+        })
+    }
+
+    async fn verdict_points(
+        &mut self,
+        label: &str,
+        t: &VerdictTarget<'_>,
+    ) -> Result<VerdictPoints> {
+        let (warmup, measure) = (self.plan.warmup(), self.plan.measure());
+        let mut throughput = Vec::new();
+        for c in VERDICT_CONNS {
+            let s = closed_loop(t.connect(c).await?, warmup, measure).await?;
+            self.check(&format!("verdict {label} closed loop {c} conns"), &s);
+            eprintln!("verdict {label} {c} conns: {:.0} req/s", s.rate());
+            throughput.push(s.rate());
+        }
+        let mut s = closed_loop(t.connect(1).await?, warmup, measure).await?;
+        self.check(&format!("verdict {label} one connection"), &s);
+        let closed = s.lat.summary();
+        let mut s = open_loop(
+            t.connect(OPEN_LOOP_CONNS).await?,
+            self.plan.open_rate(),
+            measure,
+        )
+        .await?;
+        self.check(&format!("verdict {label} open loop"), &s);
+        let open = s.lat.summary();
+        eprintln!(
+            "verdict {label}: 1 conn p99 {:.3} ms, open loop p99 {:.3} ms at {:.0} req/s",
+            closed.p99,
+            open.p99,
+            s.rate()
+        );
+        Ok(VerdictPoints {
+            throughput,
+            closed,
+            open,
+            open_rate: s.rate(),
+        })
+    }
+
+    // ---- 2. ingest ----
+
+    async fn ingest(&mut self) -> Result<Table> {
+        let (warmup, measure) = (self.plan.ingest_warmup(), self.plan.measure());
+        let mut backends = vec![Backend::Sqlite];
+        if self.pg.is_some() {
+            backends.push(Backend::Postgres);
+        }
+        let mut rows = Vec::new();
+        for backend in backends {
+            for size in BATCH_SIZES {
+                let writers = if backend == Backend::Sqlite {
+                    1
+                } else {
+                    INGEST_CONNS
+                };
+                let label = format!("{} batch {size}", backend.name());
+                let db = Db::fresh(backend, self.pg.as_deref()).await?;
+                let (base, base_rows) =
+                    dbdirect::ingest_baseline(&db, size, writers, warmup, measure).await?;
+                self.check(&format!("ingest baseline {label}"), &base);
+                self.check_count(
+                    &format!("ingest baseline {label}"),
+                    base.units_total,
+                    base_rows,
+                );
+                db.remove().await?;
+                eprintln!("ingest baseline {label}: {:.0} events/s", base.unit_rate());
+                for proto in [Proto::Rest, Proto::Grpc] {
+                    let what = format!("ingest {} {label}", proto.name());
+                    let db = Db::fresh(backend, self.pg.as_deref()).await?;
+                    let server = Server::botect(&self.bin, &db).await?;
+                    let t = tenant(&self.bin, &db, &server).await?;
+                    let conns = connect_all(INGEST_CONNS, |i| {
+                        IngestConn::connect(proto, &server.addr, &t.site_key, size, i as u64, None)
+                    })
+                    .await?;
+                    let mut s = closed_loop(conns, warmup, measure).await?;
+                    self.check(&what, &s);
+                    let count = db.count("SELECT COUNT(*) AS n FROM events").await?;
+                    let verified = self.check_count(&what, s.units_total, count);
+                    server.stop().await;
+                    db.remove().await?;
+                    eprintln!("{what}: {:.0} events/s", s.unit_rate());
+                    if backend == Backend::Sqlite && size == 10 && proto == Proto::Rest {
+                        self.peak_eps = Some(s.unit_rate());
+                    }
+                    let lat = s.lat.summary();
+                    let mut row = Row::new(
+                        format!("{} {} batch {size}", backend.name(), proto.name()),
+                        Unit::Eps,
+                        s.unit_rate(),
+                    )
+                    .baseline(base.unit_rate())
+                    .note(format!(
+                        "{} batches/s, p99 {:.1} ms; {verified}",
+                        report::thousands(s.rate()),
+                        lat.p99
+                    ));
+                    if backend == Backend::Sqlite && size == 50 {
+                        let met = row.value >= 100_000.0 && row.ratio.unwrap_or(0.0) >= 0.5;
+                        row = row.target("≥ 100,000 events/s and ≥ 50% of baseline", met);
+                    }
+                    rows.push(row);
+                }
+            }
+        }
+        Ok(Table {
+            title: "2. Ingest".into(),
+            intro: format!(
+                "Closed loop, {INGEST_CONNS} connections ({} warm-up + {} measured), every batch with unique `request_id`s \
+                 and an `Idempotency-Key`; each connection keeps its session for {} batches. Events/s acknowledged (202); \
+                 after each point `SELECT COUNT(*) FROM events` must equal the acknowledged events. The server runs with its \
+                 default scoring workers (scoring competes for the same cores, as in production); fresh database per point. \
+                 Baseline: no HTTP, plain batched inserts into `events` (one multi-row `INSERT` per transaction) on a fresh \
+                 migrated database, SQLite with one writer (`BEGIN IMMEDIATE`), PostgreSQL with {INGEST_CONNS} writers.",
+                secs(warmup),
+                secs(measure),
+                Batches::PER_SESSION
+            ),
+            rows,
+        })
+    }
+
+    // ---- 3. scoring lag ----
+
+    async fn scoring_lag(&mut self) -> Result<Table> {
+        let levels: Vec<(String, f64)> = if self.plan.smoke {
+            vec![("smoke".into(), 50.0), ("smoke".into(), 80.0)]
+        } else {
+            let Some(peak) = self.peak_eps else {
+                bail!("no SQLite REST batch-10 ingest rate to derive the offered load from")
+            };
+            [0.5, 0.8]
+                .iter()
+                .map(|f| (format!("{:.0}% of peak", f * 100.0), f * peak / 10.0))
+                .collect()
+        };
+        let duration = self.plan.measure();
+        let db = Db::fresh(Backend::Sqlite, None).await?;
+        let server = Server::botect(&self.bin, &db).await?;
+        let t = tenant(&self.bin, &db, &server).await?;
+        let mut rows = Vec::new();
+        for (label, rate) in levels {
+            let every = (rate / LAG_SAMPLES_PER_SEC).ceil().max(1.0) as u64;
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let probe = Arc::new(LagProbe {
+                every,
+                addr: server.addr.clone(),
+                auth: format!("Bearer {}", t.private_key),
+                results: tx,
+            });
+            let conns = connect_all(INGEST_CONNS, |i| {
+                IngestConn::connect(
+                    Proto::Rest,
+                    &server.addr,
+                    &t.site_key,
+                    10,
+                    i as u64,
+                    Some(probe.clone()),
+                )
+            })
+            .await?;
+            let mut s = open_loop(conns, rate, duration).await?;
+            self.check(&format!("scoring lag {label}: ingest"), &s);
+            drop(probe);
+            let (mut lags, mut never, mut failed) = (Latencies::default(), 0u64, Vec::new());
+            while let Some(sample) = rx.recv().await {
+                match sample {
+                    LagSample::Readable(d) => lags.record(d),
+                    LagSample::NeverReadable => never += 1,
+                    LagSample::Failed(e) => failed.push(e),
+                }
+            }
+            if let Some(e) = failed.first() {
+                self.problem(format!(
+                    "scoring lag {label}: {} probe(s) failed, first: {e}",
+                    failed.len()
+                ));
+            }
+            let lag = lags.summary();
+            let ingest = s.lat.summary();
+            eprintln!(
+                "scoring lag {label}: p50 {:.1} ms, p99 {:.1} ms, {} samples",
+                lag.p50, lag.p99, lag.n
+            );
+            let name = |m: &str| format!("{label} ({rate:.0} batches/s): {m}");
+            rows.push(Row::new(name("lag p50"), Unit::Ms, lag.p50).note(format!(
+                "achieved {:.0} batches/s, ingest p99 {:.1} ms (from intended send)",
+                s.rate(),
+                ingest.p99
+            )));
+            rows.push(
+                Row::new(name("lag p99"), Unit::Ms, lag.p99).target("≤ 100 ms", lag.p99 <= 100.0),
+            );
+            rows.push(Row::new(name("lag max"), Unit::Ms, lag.max));
+            rows.push(
+                Row::new(name("samples"), Unit::Count, lag.n as f64)
+                    .note(format!("1 in {every} batches")),
+            );
+            rows.push(
+                Row::new(name("not readable within 10 s"), Unit::Count, never as f64).note(
+                    if never > 0 {
+                        "**some sessions were never scored**"
+                    } else {
+                        ""
+                    },
+                ),
+            );
+        }
+        server.stop().await;
+        Ok(Table {
+            title: "3. Scoring lag".into(),
+            intro: format!(
+                "Fresh SQLite database; open-loop REST ingest of batches of 10 over {INGEST_CONNS} connections for {} at \
+                 a fraction of the peak (the SQLite REST batch-10 rate above{}). Sampled batches (~{LAG_SAMPLES_PER_SEC:.0}/s) are \
+                 the first batch of a new session; their verdict is polled every 1 ms (REST; every 10 ms after the first 100 ms) from the 202 until it is no \
+                 longer `not_computed`. Lag = readable − acknowledged. The other batches keep their session for \
+                 20 batches as in the ingest scenario.",
+                secs(duration),
+                self.peak_eps
+                    .map(|p| format!(", {p:.0} events/s"))
+                    .unwrap_or_default()
+            ),
+            rows,
+        })
+    }
+
+    // ---- 4. scale ----
+
+    async fn scale(&mut self) -> Result<Table> {
+        let db = Db::fresh(Backend::Sqlite, None).await?;
+        let first = Server::botect(&self.bin, &db).await?;
+        let t = tenant(&self.bin, &db, &first).await?;
+        let mut running = Some(first);
+        let mut seeded = 0;
+        let mut rows = Vec::new();
+        for n in self.plan.scale_sizes() {
+            if let Some(s) = running.take() {
+                s.stop().await;
+            }
+            let started = Instant::now();
+            dbdirect::seed_sessions(&db.url, t.project, seeded, n).await?;
+            let seed_time = started.elapsed();
+            seeded = n;
+            let server = Server::botect(&self.bin, &db).await?;
+            let tokens = Arc::new((0..n).map(dbdirect::seeded_token).collect::<Vec<_>>());
+            let conn = VerdictConn::connect(
+                Proto::Rest,
+                &server.addr,
+                &t.private_key,
+                tokens,
+                Expect::Scored,
+                n,
+            )
+            .await?;
+            let mut s = closed_loop(vec![conn], self.plan.warmup(), self.plan.measure()).await?;
+            self.check(&format!("scale {n} sessions"), &s);
+            let lat = s.lat.summary();
+            let rss = server.rss_bytes()?;
+            let label = report::fmt(Unit::Count, n as f64);
+            eprintln!(
+                "scale {label}: p99 {:.3} ms, RSS {:.1} MB",
+                lat.p99,
+                rss as f64 / 1e6
+            );
+            rows.push(
+                Row::new(format!("{label} sessions: p50"), Unit::Ms, lat.p50).note(format!(
+                    "{} req/s; seeding took {:.1} s",
+                    report::thousands(s.rate()),
+                    seed_time.as_secs_f64()
+                )),
+            );
+            rows.push(Row::new(
+                format!("{label} sessions: p99"),
+                Unit::Ms,
+                lat.p99,
+            ));
+            rows.push(Row::new(
+                format!("{label} sessions: p99.9"),
+                Unit::Ms,
+                lat.p999,
+            ));
+            let mut rss_row = Row::new(
+                format!("{label} sessions: server RSS"),
+                Unit::Bytes,
+                rss as f64,
+            );
+            if n == 1_000_000 {
+                rss_row = rss_row.target("≤ 200 MB", rss <= 200_000_000);
+            }
+            rows.push(rss_row);
+            rows.push(Row::new(
+                format!("{label} sessions: database file (+WAL)"),
+                Unit::Bytes,
+                db.sqlite_bytes() as f64,
+            ));
+            running = Some(server);
+        }
+        if let Some(s) = running {
+            s.stop().await;
+        }
+        Ok(Table {
+            title: "4. Scale".into(),
+            intro: format!(
+                "Fresh SQLite database, one tenant; scored sessions seeded directly in the database (server stopped), then the \
+                 server is restarted and one REST connection reads verdicts of uniformly random seeded sessions back to back \
+                 ({} warm-up + {} measured). RSS is the server's VmRSS after the reads.",
+                secs(self.plan.warmup()),
+                secs(self.plan.measure())
+            ),
+            rows,
+        })
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// Ingests one realistic batch into a new session and waits until it is scored; returns
+/// the session token and its REST verdict body.
+async fn scored_session(server: &Server, t: &procs::Tenant) -> Result<(String, bytes::Bytes)> {
+    let mut http = Http1::connect(&server.addr).await?;
+    let body = Batches::new(5, 0).next(false);
+    let (token, _) = http
+        .ingest(&t.site_key, &uuid::Uuid::new_v4().to_string(), &body)
+        .await?;
+    let auth = format!("Bearer {}", t.private_key);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, json) = http.verdict(&auth, &token).await?;
+        ensure!(status == 200, "verdict: HTTP {status}");
+        if verdict_name(&json)? != "not_computed" {
+            return Ok((token, json));
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "session {token} not scored within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Where and what verdict reads go to.
+struct VerdictTarget<'a> {
+    proto: Proto,
+    addr: &'a str,
+    private_key: &'a str,
+    tokens: &'a Arc<Vec<String>>,
+    expect: &'a Expect,
+}
+
+impl VerdictTarget<'_> {
+    async fn connect(&self, n: usize) -> Result<Vec<VerdictConn>> {
+        connect_all(n, |i| {
+            VerdictConn::connect(
+                self.proto,
+                self.addr,
+                self.private_key,
+                self.tokens.clone(),
+                self.expect.clone(),
+                i as u64,
+            )
+        })
+        .await
+        .context("connect verdict clients")
+    }
+}
+
+struct VerdictPoints {
+    /// Requests/s at each of [`VERDICT_CONNS`].
+    throughput: Vec<f64>,
+    closed: Summary,
+    open: Summary,
+    open_rate: f64,
+}
+
+fn verdict_rows(proto: Proto, real: &VerdictPoints, base: &VerdictPoints, rate: f64) -> Vec<Row> {
+    let p = proto.name();
+    let mut rows = Vec::new();
+    for (i, c) in VERDICT_CONNS.iter().enumerate() {
+        let mut row = Row::new(
+            format!("{p} throughput, {c} conns"),
+            Unit::Rps,
+            real.throughput[i],
+        )
+        .baseline(base.throughput[i]);
+        if *c == 32 {
+            let met = row.ratio.unwrap_or(0.0) >= 0.8;
+            row = row.target("≥ 80% of baseline", met);
+        }
+        rows.push(row);
+    }
+    let latency = |mode: &str, r: &Summary, b: &Summary| {
+        let p99_met = r.p99 <= 1.0 && r.p99 <= 1.5 * b.p99;
+        vec![
+            Row::new(format!("{p} {mode}, p50"), Unit::Ms, r.p50)
+                .baseline(b.p50)
+                .note(format!("{} samples", report::thousands(r.n as f64))),
+            Row::new(format!("{p} {mode}, p99"), Unit::Ms, r.p99)
+                .baseline(b.p99)
+                .target("≤ 1 ms and ≤ 1.5× baseline", p99_met),
+            Row::new(format!("{p} {mode}, p99.9"), Unit::Ms, r.p999).baseline(b.p999),
+        ]
+    };
+    rows.extend(latency("1 conn back to back", &real.closed, &base.closed));
+    let open = format!("open loop {rate:.0} req/s");
+    rows.extend(latency(&open, &real.open, &base.open));
+    rows.push(
+        Row::new(format!("{p} {open}, achieved"), Unit::Rps, real.open_rate)
+            .baseline(base.open_rate),
+    );
+    rows
+}
