@@ -12,7 +12,7 @@ use crate::{
         scoring::{self, RequestFacts, Traffic},
     },
     engines::UaClass,
-    store::{Claim, StoredRequest, TrafficCounts},
+    store::{Claim, ScoreWrite, StoredRequest, TrafficCounts},
 };
 
 /// How long a claim is held before another worker may take the session over.
@@ -41,10 +41,18 @@ async fn run(core: Arc<Core>, worker: usize) {
         notified.as_mut().enable();
         match core.store.claim_pending(BATCH, LEASE_MS).await {
             Ok(claims) if !claims.is_empty() => {
+                let mut scores = Vec::with_capacity(claims.len());
                 for claim in claims {
-                    if let Err(e) = score_one(&core, &claim).await {
-                        tracing::warn!(worker, session = claim.id, error = %e, "scoring failed; will retry after the lease");
+                    match score_one(&core, &claim).await {
+                        Ok(s) => scores.push(s),
+                        Err(e) => {
+                            tracing::warn!(worker, session = claim.id, error = %e, "scoring failed; will retry after the lease")
+                        }
                     }
+                }
+                // One commit for the claimed set: on SQLite every commit is an fsync.
+                if let Err(e) = core.store.store_scores(&scores).await {
+                    tracing::warn!(worker, sessions = scores.len(), error = %e, "storing scores failed; will retry after the lease");
                 }
                 continue;
             }
@@ -85,10 +93,10 @@ fn traffic(counts: &TrafficCounts, ip: Option<std::net::IpAddr>) -> Traffic {
     }
 }
 
-/// Loads everything the engines read about a session, scores it and stores the result.
+/// Loads everything the engines read about a session and scores it.
 /// Rates are counted up to the session's latest request, so a late (re)scoring judges the
 /// same traffic as a prompt one.
-async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
+async fn score_one(core: &Core, claim: &Claim) -> Result<ScoreWrite, sea_orm::DbErr> {
     let events = core.store.session_events(claim.id).await?;
     let requests = core.store.session_requests(claim.id).await?;
     let latest = requests.last();
@@ -109,8 +117,11 @@ async fn score_one(core: &Core, claim: &Claim) -> Result<(), sea_orm::DbErr> {
         })
         .collect();
     let a = scoring::assess(parsed.iter().map(|(k, p)| (*k, p)), &facts, &traffic);
-    let features = a.features.to_string();
-    core.store
-        .store_score(claim, &a.scored, a.js_passed, Some(&features))
-        .await
+    Ok(ScoreWrite {
+        session_id: claim.id,
+        revision: claim.revision,
+        scored: a.scored,
+        js_passed: a.js_passed,
+        features: a.features.to_string(),
+    })
 }

@@ -22,10 +22,27 @@ fn immediate() -> TransactionOptions {
     }
 }
 
+/// Where the baseline's transactions go.
+enum Sink {
+    /// PostgreSQL, through a sqlx pool.
+    Sqlx(DatabaseConnection, DbBackend),
+    /// SQLite through rusqlite on the calling thread, the way the server's ingest writer
+    /// thread writes (no per-statement thread hop); WAL and synchronous=FULL as the server.
+    Lite(rusqlite::Connection),
+}
+
+fn lite_value(v: Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as L;
+    match v {
+        Value::BigInt(Some(i)) => L::Integer(i),
+        Value::String(Some(s)) => L::Text(s),
+        other => unreachable!("the baseline binds only text and integers, not {other:?}"),
+    }
+}
+
 /// One writer: each call is one transaction with one multi-row `INSERT` of a batch.
 struct EventWriter {
-    db: DatabaseConnection,
-    backend: DbBackend,
+    sink: Sink,
     batch: usize,
     sql: String,
     counter: u64,
@@ -57,14 +74,21 @@ impl Conn for EventWriter {
                 )),
             ]);
         }
-        let txn = self.db.begin_with_options(immediate()).await?;
-        txn.execute_raw(Statement::from_sql_and_values(
-            self.backend,
-            &self.sql,
-            values,
-        ))
-        .await?;
-        txn.commit().await?;
+        match &self.sink {
+            Sink::Sqlx(db, backend) => {
+                let txn = db.begin_with_options(immediate()).await?;
+                txn.execute_raw(Statement::from_sql_and_values(*backend, &self.sql, values))
+                    .await?;
+                txn.commit().await?;
+            }
+            Sink::Lite(conn) => {
+                let params: Vec<_> = values.into_iter().map(lite_value).collect();
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                conn.prepare_cached(&self.sql)?
+                    .execute(rusqlite::params_from_iter(params.iter()))?;
+                conn.execute_batch("COMMIT")?;
+            }
+        }
         Ok(self.batch as u64)
     }
 }
@@ -110,30 +134,44 @@ pub async fn ingest_baseline(
              INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES (1, 'sess_bench', 0, 0)",
         )
         .await?;
-    let conn = match db.backend {
-        // SQLite has one writer: the store's own pool (WAL, synchronous=FULL, as the server).
-        Backend::Sqlite => store.connection().clone(),
+    let sql = insert_sql(batch);
+    let pg = match db.backend {
+        Backend::Sqlite => None,
         Backend::Postgres => {
             let mut opts = ConnectOptions::new(db.url.clone());
             opts.max_connections(writers as u32)
                 .min_connections(writers as u32)
                 .sqlx_logging(false);
-            Database::connect(opts).await?
+            Some(Database::connect(opts).await?)
         }
     };
-    let sql = insert_sql(batch);
-    let conns = (0..writers)
-        .map(|i| EventWriter {
-            db: conn.clone(),
-            backend: store.backend(),
-            batch,
-            sql: sql.clone(),
-            counter: (i as u64) << 40,
+    let sink = || -> Result<Sink> {
+        Ok(match db.backend {
+            Backend::Sqlite => {
+                let file = db.url.trim_start_matches("sqlite://");
+                let conn = rusqlite::Connection::open(file)?;
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "FULL")?;
+                conn.pragma_update(None, "cache_size", -32_768)?;
+                conn.busy_timeout(Duration::from_secs(10))?;
+                Sink::Lite(conn)
+            }
+            Backend::Postgres => Sink::Sqlx(pg.clone().expect("PostgreSQL pool"), store.backend()),
         })
-        .collect();
+    };
+    let conns = (0..writers)
+        .map(|i| {
+            Ok(EventWriter {
+                sink: sink()?,
+                batch,
+                sql: sql.clone(),
+                counter: (i as u64) << 40,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let stats = closed_loop(conns, warmup, measure).await?;
-    if db.backend == Backend::Postgres {
-        conn.close().await?;
+    if let Some(pg) = pg {
+        pg.close().await?;
     }
     store.connection().close_by_ref().await?;
     let rows = db.count("SELECT COUNT(*) AS n FROM events").await?;

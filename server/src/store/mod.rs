@@ -35,6 +35,10 @@ pub fn billing_period(ms: i64) -> String {
         .to_string()
 }
 
+/// Per-address counts for the heuristics stop here (well above `IP_SESSIONS_PER_10MIN` and
+/// `IP_REQUESTS_PER_MIN`).
+pub const IP_COUNT_CAP: i64 = 1_000;
+
 /// How long a stored idempotent response is replayed.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -247,6 +251,18 @@ pub enum IngestOutcome {
     Stored(IngestAck),
     Replayed(IngestAck),
     KeyReused,
+}
+
+/// A session's computed score, for [`Store::store_scores`].
+#[derive(Debug, Clone)]
+pub struct ScoreWrite {
+    pub session_id: i64,
+    /// The claimed revision the score is of.
+    pub revision: i64,
+    pub scored: crate::core::model::Scored,
+    pub js_passed: Option<bool>,
+    /// Behavioral features (JSON object).
+    pub features: String,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -1061,19 +1077,33 @@ impl Store {
             out.session_requests_1m = r.n;
             out.session_events_1m = r.events.unwrap_or(0);
         }
-        if let Some(ip) = ip {
-            let per_ip: Option<Pair> = self
-                .one(
-                    "SELECT COUNT(DISTINCT session_id) AS n, \
-                     COALESCE(SUM(CASE WHEN created_at > $1 THEN 1 ELSE 0 END), 0) AS m FROM ingest_requests \
-                     WHERE project_id = $2 AND client_ip = $3 AND created_at > $4 AND created_at <= $5",
-                    vec![v(minute), v(project_id), v(ip), v(at - 600_000), v(at)],
+        // Only public addresses are rate-limited (`rate_limited_address`): elsewhere the
+        // counts are not read, so they are not computed. Counting stops at a cap well above
+        // the thresholds, so a busy address (a NAT, a proxy without X-Forwarded-For) costs
+        // a bounded scan per scoring, not one proportional to its traffic.
+        let public = ip.filter(|ip| {
+            ip.parse()
+                .is_ok_and(crate::engines::heuristics::rate_limited_address)
+        });
+        if let Some(ip) = public {
+            let (sessions,): (i64,) = self
+                .read_one(
+                    "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
+                     WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                    vec![v(project_id), v(ip), v(at - 600_000), v(at), v(IP_COUNT_CAP)],
                 )
-                .await?;
-            if let Some(p) = per_ip {
-                out.ip_sessions_10m = p.n;
-                out.ip_requests_1m = p.m;
-            }
+                .await?
+                .unwrap_or((0,));
+            let (requests,): (i64,) = self
+                .read_one(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ingest_requests \
+                     WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                    vec![v(project_id), v(ip), v(minute), v(at), v(IP_COUNT_CAP)],
+                )
+                .await?
+                .unwrap_or((0,));
+            out.ip_sessions_10m = sessions;
+            out.ip_requests_1m = requests;
         }
         let replay: Option<Pair> = self
             .one(
@@ -1091,34 +1121,36 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores the score of `revision` with what scoring derived for rules
-    /// (`js_detection.passed`, the behavioral features as JSON); the session stays pending
-    /// if events arrived since.
-    pub async fn store_score(
-        &self,
-        claim: &Claim,
-        s: &crate::core::model::Scored,
-        js_passed: Option<bool>,
-        features: Option<&str>,
-    ) -> Result<(), DbErr> {
-        let ids =
-            serde_json::to_string(&s.detection_ids).map_err(|e| DbErr::Custom(e.to_string()))?;
-        self.exec(
-            "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
-             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
-            vec![
-                v(s.score as i32),
-                v(ids),
-                v(s.reason.as_str()),
-                v(claim.revision),
-                v(now_ms()),
-                v(js_passed),
-                v(features),
-                v(claim.id),
-            ],
-        )
-        .await?;
-        Ok(())
+    /// Stores the scores of claimed sessions, each of its claim's `revision`, with what
+    /// scoring derived for rules (`js_detection.passed`, the behavioral features as JSON); a
+    /// session stays pending if events arrived since. One transaction (one fsync on SQLite)
+    /// for the whole set.
+    pub async fn store_scores(&self, scores: &[ScoreWrite]) -> Result<(), DbErr> {
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let w = self.write().await?;
+        for s in scores {
+            let ids = serde_json::to_string(&s.scored.detection_ids)
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            w.exec(
+                "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
+                 claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
+                vec![
+                    v(s.scored.score as i32),
+                    v(ids),
+                    v(s.scored.reason.as_str()),
+                    v(s.revision),
+                    v(now),
+                    v(s.js_passed),
+                    v(s.features.as_str()),
+                    v(s.session_id),
+                ],
+            )
+            .await?;
+        }
+        w.commit().await
     }
 
     pub async fn pending_count(&self) -> Result<i64, DbErr> {
