@@ -79,7 +79,7 @@ pub struct ServeArgs {
     #[arg(long, env = "BOTECT_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
     /// Scoring workers (0: this process only ingests and reads; others sharing the database score).
-    #[arg(long, env = "BOTECT_WORKERS", default_value_t = 2)]
+    #[arg(long, env = "BOTECT_WORKERS", default_value_t = 8)]
     pub workers: usize,
     /// Upper bound of a verdict read's store access before it fails open, in milliseconds.
     #[arg(long, env = "BOTECT_VERDICT_TIMEOUT_MS", default_value_t = 300)]

@@ -39,7 +39,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".parse().expect("valid address"),
             database_url: "sqlite://./botect.db".into(),
             max_body_bytes: 1 << 20,
-            workers: 2,
+            workers: 8,
             verdict_timeout: Duration::from_millis(300),
             verified_bots: None,
             dns_servers: Vec::new(),

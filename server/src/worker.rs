@@ -51,8 +51,9 @@ async fn run(core: Arc<Core>, worker: usize) {
                     }
                 }
                 // One commit for the claimed set: on SQLite every commit is an fsync.
-                if let Err(e) = core.store.store_scores(&scores).await {
-                    tracing::warn!(worker, sessions = scores.len(), error = %e, "storing scores failed; will retry after the lease");
+                let n = scores.len();
+                if let Err(e) = core.store.store_scores(scores).await {
+                    tracing::warn!(worker, sessions = n, error = %e, "storing scores failed; will retry after the lease");
                 }
                 continue;
             }

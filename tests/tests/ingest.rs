@@ -89,6 +89,59 @@ async fn concurrent_duplicates_get_the_first_response(db: TestDb) {
     assert_eq!(sql_count(&db, "SELECT COUNT(*) AS n FROM events").await, 20);
 }
 
+/// Many batches at once (on SQLite they share group commits): distinct batches, concurrent
+/// copies of one batch and a reused key with another body each get their own answer, and
+/// exactly the acknowledged events are stored, each once.
+async fn concurrent_mixed_batches_each_get_their_answer(db: TestDb) {
+    let server = Server::start(&db).await;
+    let t = tenant(&db, &server, "Mixed").await;
+    let batch = |k: usize| {
+        json!({"session_token": null, "events": (0..5).map(|i| event(&format!("mix-{k}-{i}"), "mouse", json!({"entropy": 0.6}))).collect::<Vec<_>>()}).to_string()
+    };
+    let bodies: Vec<(String, String)> = (0..30)
+        .map(|k| (format!("key-{k}"), batch(k)))
+        // Every batch twice (a retry racing the original) ...
+        .flat_map(|b| [b.clone(), b])
+        // ... and key-0 once more with another body.
+        .chain([("key-0".to_string(), batch(99))])
+        .collect();
+    let results = futures::future::join_all(
+        bodies
+            .iter()
+            .map(|(key, body)| post(&server, &t.site_key, Some(key), body)),
+    )
+    .await;
+    let mut acks = std::collections::HashMap::new();
+    let mut losers = Vec::new();
+    for ((key, body), (status, r)) in bodies.iter().zip(&results) {
+        if *status == 422 {
+            assert_eq!(r["code"], "IDEMPOTENCY_KEY_REUSED", "{r}");
+            losers.push((key.clone(), body.clone()));
+            continue;
+        }
+        assert_eq!(*status, 202, "{r}");
+        assert_eq!(r["accepted"], 5, "{r}");
+        // The copy of a batch gets the same answer as the original, session included.
+        if let Some(prev) = acks.insert(key.clone(), r.clone()) {
+            assert_eq!(&prev, r);
+        }
+    }
+    // For key-0 whichever body committed first wins; every request with the other body is
+    // refused (the reused body once, or both copies of the original).
+    assert!(!losers.is_empty());
+    assert!(losers.iter().all(|l| l == &losers[0] && l.0 == "key-0"));
+    assert_eq!(losers.len(), if losers[0].1 == batch(99) { 1 } else { 2 });
+    assert_eq!(acks.len(), 30);
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM events").await,
+        150
+    );
+    assert_eq!(
+        sql_count(&db, "SELECT COUNT(*) AS n FROM sessions").await,
+        30
+    );
+}
+
 async fn dedup_counts_and_session_resolution(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Dedup").await;
@@ -334,6 +387,7 @@ async fn unicode_idempotency_key_and_405(db: TestDb) {
 }
 
 both_dbs!(
+    concurrent_mixed_batches_each_get_their_answer,
     unicode_idempotency_key_and_405,
     idempotent_replay_and_mismatch,
     concurrent_duplicates_get_the_first_response,

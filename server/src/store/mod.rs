@@ -977,7 +977,12 @@ impl Store {
         mint: impl Fn() -> String,
     ) -> Result<IngestOutcome, DbErr> {
         if let Some(writer) = self.sqlite_writer() {
-            return writer.ingest(w_in, mint()).await;
+            let token = mint();
+            return writer
+                .submit(move |tx| {
+                    futures::executor::block_on(ingest_tx(tx, &w_in, || token.clone()))
+                })
+                .await;
         }
         let w = self.write().await?;
         let (outcome, keep) = ingest_tx(&SqlxTx(&w.txn, self.backend), &w_in, mint).await?;
@@ -1004,26 +1009,17 @@ impl Store {
     /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); a lease that runs out (crashed
     /// worker) makes the session claimable again.
     pub async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
-        let now = now_ms();
-        let lock = if self.backend == DbBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
-             AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
-             RETURNING id, project_id, revision"
-        );
+        if let Some(writer) = self.sqlite_writer() {
+            return writer
+                .submit(move |tx| {
+                    futures::executor::block_on(claim_tx(tx, limit, lease_ms)).map(|c| (c, true))
+                })
+                .await;
+        }
         let w = self.write().await?;
-        let rows = w
-            .all(
-                &sql,
-                vec![v(now + lease_ms), v(true), v(now), v(limit as i64)],
-            )
-            .await?;
+        let claims = claim_tx(&SqlxTx(&w.txn, self.backend), limit, lease_ms).await?;
         w.commit().await?;
-        Ok(rows)
+        Ok(claims)
     }
 
     pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
@@ -1125,31 +1121,19 @@ impl Store {
     /// scoring derived for rules (`js_detection.passed`, the behavioral features as JSON); a
     /// session stays pending if events arrived since. One transaction (one fsync on SQLite)
     /// for the whole set.
-    pub async fn store_scores(&self, scores: &[ScoreWrite]) -> Result<(), DbErr> {
+    pub async fn store_scores(&self, scores: Vec<ScoreWrite>) -> Result<(), DbErr> {
         if scores.is_empty() {
             return Ok(());
         }
-        let now = now_ms();
-        let w = self.write().await?;
-        for s in scores {
-            let ids = serde_json::to_string(&s.scored.detection_ids)
-                .map_err(|e| DbErr::Custom(e.to_string()))?;
-            w.exec(
-                "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
-                 claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
-                vec![
-                    v(s.scored.score as i32),
-                    v(ids),
-                    v(s.scored.reason.as_str()),
-                    v(s.revision),
-                    v(now),
-                    v(s.js_passed),
-                    v(s.features.as_str()),
-                    v(s.session_id),
-                ],
-            )
-            .await?;
+        if let Some(writer) = self.sqlite_writer() {
+            return writer
+                .submit(move |tx| {
+                    futures::executor::block_on(scores_tx(tx, &scores)).map(|()| ((), true))
+                })
+                .await;
         }
+        let w = self.write().await?;
+        scores_tx(&SqlxTx(&w.txn, self.backend), &scores).await?;
         w.commit().await
     }
 
@@ -1210,15 +1194,6 @@ impl Writer<'_> {
             .ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
     }
 
-    async fn all<T: FromQueryResult>(
-        &self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Vec<T>, DbErr> {
-        let rows: Vec<QueryResult> = self.txn.query_all_raw(self.stmt(sql, values)).await?;
-        rows.iter().map(|r| T::from_query_result(r, "")).collect()
-    }
-
     async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
     }
@@ -1226,6 +1201,60 @@ impl Writer<'_> {
     async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
     }
+}
+
+/// Claim's statement (see [`Store::claim_pending`]).
+async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
+    let now = now_ms();
+    let lock = if tx.backend() == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
+         AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
+         RETURNING id, project_id, revision"
+    );
+    let rows: Vec<(i64, i32, i64)> = tx
+        .all(
+            &sql,
+            vec![v(now + lease_ms), v(true), v(now), v(limit as i64)],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, project_id, revision)| Claim {
+            id,
+            project_id,
+            revision,
+        })
+        .collect())
+}
+
+/// The scores' statements (see [`Store::store_scores`]).
+async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<(), DbErr> {
+    let now = now_ms();
+    for s in scores {
+        let ids = serde_json::to_string(&s.scored.detection_ids)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.exec(
+            "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
+             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
+            vec![
+                v(s.scored.score as i32),
+                v(ids),
+                v(s.scored.reason.as_str()),
+                v(s.revision),
+                v(now),
+                v(s.js_passed),
+                v(s.features.as_str()),
+                v(s.session_id),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Ingest's transaction body; returns the outcome and whether to keep (commit) its writes.

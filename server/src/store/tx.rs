@@ -15,6 +15,8 @@ pub(crate) trait Tx {
     async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr>;
     /// At most one row.
     async fn one<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr>;
+    /// Every row.
+    async fn all<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr>;
     /// Exactly one row.
     async fn one_req<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<R, DbErr> {
         self.one(sql, values)
@@ -80,20 +82,27 @@ impl Tx for SqlxTx<'_> {
     async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
         Ok(self
             .0
-            .execute_raw(Statement::from_sql_and_values(self.1, sql, values))
+            .execute_raw(self.stmt(sql, values))
             .await?
             .rows_affected())
     }
 
     async fn one<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr> {
-        match self
-            .0
-            .query_one_raw(Statement::from_sql_and_values(self.1, sql, values))
-            .await?
-        {
+        match self.0.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(R::from_sqlx(&row)?)),
             None => Ok(None),
         }
+    }
+
+    async fn all<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+        let rows = self.0.query_all_raw(self.stmt(sql, values)).await?;
+        rows.iter().map(R::from_sqlx).collect()
+    }
+}
+
+impl SqlxTx<'_> {
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(self.1, sql, values)
     }
 }
 
@@ -122,5 +131,16 @@ impl Tx for LiteTx<'_> {
             Some(row) => Ok(Some(R::from_lite(row).map_err(lite_err)?)),
             None => Ok(None),
         }
+    }
+
+    async fn all<R: Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+        let params = lite_params(values)?;
+        let mut stmt = self.0.prepare_cached(sql).map_err(lite_err)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                R::from_lite(r)
+            })
+            .map_err(lite_err)?;
+        rows.collect::<Result<Vec<R>, _>>().map_err(lite_err)
     }
 }
