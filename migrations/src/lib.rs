@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_detection_facts;
 mod m0003_rules;
+mod m0004_usage_shards;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_detection_facts::Migration),
             Box::new(m0003_rules::Migration),
+            Box::new(m0004_usage_shards::Migration),
         ]
     }
 }

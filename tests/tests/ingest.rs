@@ -286,7 +286,7 @@ async fn invalid_batches_store_nothing(db: TestDb) {
     assert_eq!(
         sql_count(
             &db,
-            "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_counters"
+            "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_shards"
         )
         .await,
         0

@@ -39,6 +39,12 @@ pub fn billing_period(ms: i64) -> String {
 /// `IP_REQUESTS_PER_MIN`).
 pub const IP_COUNT_CAP: i64 = 1_000;
 
+/// Shards of an account's monthly usage counter (`usage_shards`, migration m0004).
+const USAGE_SHARDS: i64 = 32;
+
+/// An account's usage in a period: the sum of its shards.
+const USAGE_SUM_SQL: &str = "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_shards WHERE account_id = $1 AND period = $2";
+
 /// How long a stored idempotent response is replayed.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -625,17 +631,13 @@ impl Store {
     }
 
     pub async fn events_this_period(&self, account_id: i32) -> Result<i64, DbErr> {
-        #[derive(FromQueryResult)]
-        struct N {
-            events: i64,
-        }
-        let n: Option<N> = self
-            .one(
-                "SELECT events FROM usage_counters WHERE account_id = $1 AND period = $2",
+        let n: Option<(i64,)> = self
+            .read_one(
+                USAGE_SUM_SQL,
                 vec![v(account_id), v(billing_period(now_ms()))],
             )
             .await?;
-        Ok(n.map(|n| n.events).unwrap_or(0))
+        Ok(n.map_or(0, |(n,)| n))
     }
 
     // ---- projects and scoring configuration ----
@@ -1401,12 +1403,23 @@ pub(crate) async fn ingest_tx(
                 .await?;
         }
     }
+    // The shard of the session: concurrent batches of one account update different rows.
+    let period = billing_period(now);
+    tx.exec(
+        "INSERT INTO usage_shards (account_id, period, shard, events) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, period, shard) DO UPDATE SET events = usage_shards.events + excluded.events",
+        vec![
+            v(w_in.account_id),
+            v(period.as_str()),
+            v(session_id.rem_euclid(USAGE_SHARDS) as i32),
+            v(accepted as i64),
+        ],
+    )
+    .await?;
+    // This batch's count plus what other transactions committed (soft quota: a batch in
+    // flight elsewhere is counted once it commits).
     let (usage,): (i64,) = tx
-        .one_req(
-            "INSERT INTO usage_counters (account_id, period, events) VALUES ($1, $2, $3) \
-             ON CONFLICT (account_id, period) DO UPDATE SET events = usage_counters.events + excluded.events RETURNING events",
-            vec![v(w_in.account_id), v(billing_period(now)), v(accepted as i64)],
-        )
+        .one_req(USAGE_SUM_SQL, vec![v(w_in.account_id), v(period.as_str())])
         .await?;
     let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage > q);
     let ack = IngestAck {
