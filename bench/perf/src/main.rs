@@ -540,6 +540,10 @@ impl Bench {
         let db = Db::fresh(Backend::Sqlite, None).await?;
         let first = Server::botect(&self.bin, &db).await?;
         let t = tenant(&self.bin, &db, &first).await?;
+        // Baselines: RSS of the same server with no session stored, and the latency at the
+        // smallest size.
+        let idle_rss = first.rss_bytes()? as f64;
+        let mut small: Option<(f64, f64, f64)> = None;
         let mut running = Some(first);
         let mut seeded = 0;
         let mut rows = Vec::new();
@@ -565,6 +569,7 @@ impl Bench {
             let mut s = closed_loop(vec![conn], self.plan.warmup(), self.plan.measure()).await?;
             self.check(&format!("scale {n} sessions"), &s);
             let lat = s.lat.summary();
+            let (b50, b99, b999) = *small.get_or_insert((lat.p50, lat.p99, lat.p999));
             let rss = server.rss_bytes()?;
             let label = report::fmt(Unit::Count, n as f64);
             eprintln!(
@@ -573,27 +578,24 @@ impl Bench {
                 rss as f64 / 1e6
             );
             rows.push(
-                Row::new(format!("{label} sessions: p50"), Unit::Ms, lat.p50).note(format!(
-                    "{} req/s; seeding took {:.1} s",
-                    report::thousands(s.rate()),
-                    seed_time.as_secs_f64()
-                )),
+                Row::new(format!("{label} sessions: p50"), Unit::Ms, lat.p50)
+                    .baseline(b50)
+                    .note(format!(
+                        "{} req/s; seeding took {:.1} s",
+                        report::thousands(s.rate()),
+                        seed_time.as_secs_f64()
+                    )),
             );
-            rows.push(Row::new(
-                format!("{label} sessions: p99"),
-                Unit::Ms,
-                lat.p99,
-            ));
-            rows.push(Row::new(
-                format!("{label} sessions: p99.9"),
-                Unit::Ms,
-                lat.p999,
-            ));
+            rows.push(Row::new(format!("{label} sessions: p99"), Unit::Ms, lat.p99).baseline(b99));
+            rows.push(
+                Row::new(format!("{label} sessions: p99.9"), Unit::Ms, lat.p999).baseline(b999),
+            );
             let mut rss_row = Row::new(
                 format!("{label} sessions: server RSS"),
                 Unit::Bytes,
                 rss as f64,
-            );
+            )
+            .baseline(idle_rss);
             if n == 1_000_000 {
                 rss_row = rss_row.target("≤ 200 MB", rss <= 200_000_000);
             }
@@ -613,7 +615,8 @@ impl Bench {
             intro: format!(
                 "Fresh SQLite database, one tenant; scored sessions seeded directly in the database (server stopped), then the \
                  server is restarted and one REST connection reads verdicts of uniformly random seeded sessions back to back \
-                 ({} warm-up + {} measured). RSS is the server's VmRSS after the reads.",
+                 ({} warm-up + {} measured). RSS is the server's VmRSS after the reads. Baselines: the latency at the \
+                 smallest size, and the RSS of the same server with no session stored.",
                 secs(self.plan.warmup()),
                 secs(self.plan.measure())
             ),
