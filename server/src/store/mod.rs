@@ -429,6 +429,16 @@ impl Store {
         }
     }
 
+    /// A read of every row on the path of [`read_one`](Self::read_one): the scoring tasks'
+    /// reads of a session (one thread hop each through sqlx otherwise).
+    async fn read_all<R: tx::Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+        if let Some(file) = &self.sqlite_file {
+            return sqlite_read::all(file, sql, values);
+        }
+        let rows = self.db.query_all_raw(self.stmt(sql, values)).await?;
+        rows.iter().map(R::from_sqlx).collect()
+    }
+
     async fn all<T: FromQueryResult>(
         &self,
         sql: &str,
@@ -1025,21 +1035,51 @@ impl Store {
     }
 
     pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
-        self.all(
-            "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
-            vec![v(session_id)],
-        )
-        .await
+        let rows: Vec<(String, String)> = self
+            .read_all(
+                "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
+                vec![v(session_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(event_type, payload)| StoredEvent {
+                event_type,
+                payload,
+            })
+            .collect())
     }
 
     /// The session's ingest requests, oldest first.
     pub async fn session_requests(&self, session_id: i64) -> Result<Vec<StoredRequest>, DbErr> {
-        self.all(
-            "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at FROM ingest_requests \
-             WHERE session_id = $1 ORDER BY id",
-            vec![v(session_id)],
-        )
-        .await
+        type Cols = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i32,
+            i32,
+            i64,
+        );
+        let rows: Vec<Cols> = self
+            .read_all(
+                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at FROM ingest_requests \
+                 WHERE session_id = $1 ORDER BY id",
+                vec![v(session_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(client_ip, ua_hash, ua_class, header_flags, events, created_at)| StoredRequest {
+                    client_ip,
+                    ua_hash,
+                    ua_class,
+                    header_flags,
+                    events,
+                    created_at,
+                },
+            )
+            .collect())
     }
 
     /// Request rates of the session and of `ip` up to `at` (the session's latest request),
@@ -1052,28 +1092,18 @@ impl Store {
         at: i64,
         ip: Option<&str>,
     ) -> Result<TrafficCounts, DbErr> {
-        #[derive(FromQueryResult)]
-        struct Rate {
-            n: i64,
-            events: Option<i64>,
-        }
-        #[derive(FromQueryResult)]
-        struct Pair {
-            n: i64,
-            m: i64,
-        }
         let minute = at - 60_000;
-        let session: Option<Rate> = self
-            .one(
+        let session: Option<(i64, Option<i64>)> = self
+            .read_one(
                 "SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
                  WHERE session_id = $1 AND created_at > $2 AND created_at <= $3",
                 vec![v(session_id), v(minute), v(at)],
             )
             .await?;
         let mut out = TrafficCounts::default();
-        if let Some(r) = session {
-            out.session_requests_1m = r.n;
-            out.session_events_1m = r.events.unwrap_or(0);
+        if let Some((n, events)) = session {
+            out.session_requests_1m = n;
+            out.session_events_1m = events.unwrap_or(0);
         }
         // Only public addresses are rate-limited (`rate_limited_address`): elsewhere the
         // counts are not read, so they are not computed. Counting stops at a cap well above
@@ -1103,8 +1133,8 @@ impl Store {
             out.ip_sessions_10m = sessions;
             out.ip_requests_1m = requests;
         }
-        let replay: Option<Pair> = self
-            .one(
+        let replay: Option<(i64, i64)> = self
+            .read_one(
                 "SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
                  FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
                  AND o.session_id <> e.session_id AND o.id < e.id \
@@ -1112,9 +1142,9 @@ impl Store {
                 vec![v(session_id), v(project_id)],
             )
             .await?;
-        if let Some(p) = replay {
-            out.replayed_payloads = p.n;
-            out.replay_sessions = p.m;
+        if let Some((n, m)) = replay {
+            out.replayed_payloads = n;
+            out.replay_sessions = m;
         }
         Ok(out)
     }

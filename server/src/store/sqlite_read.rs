@@ -74,3 +74,15 @@ pub(super) fn one<R: Row>(file: &Path, sql: &str, values: Vec<Value>) -> Result<
         .optional()
     })
 }
+
+/// Every row of a read on this thread's connection to `file`.
+pub(super) fn all<R: Row>(file: &Path, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+    let params = lite_params(values)?;
+    with_connection(file, |conn| {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            R::from_lite(r)
+        })?;
+        rows.collect()
+    })
+}
