@@ -278,14 +278,14 @@ pub struct Claim {
     pub revision: i64,
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct StoredEvent {
     pub event_type: String,
     pub payload: String,
 }
 
 /// One stored ingest request of a session.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct StoredRequest {
     pub client_ip: Option<String>,
     pub ua_hash: Option<String>,
