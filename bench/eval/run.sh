@@ -111,7 +111,10 @@ if [ "$QUICK" = 1 ]; then
   log "features (quick)"
   node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "${PREFIX}features.jsonl" --quick
   log "scoring (quick, debug build)"
-  cargo run --quiet -p botect-eval -- --input "${PREFIX}features.jsonl" \
+  # Built with the workspace's feature set (as scripts/test builds it), so that a test run
+  # does not compile a second copy of the dependencies for `-p botect-eval` alone.
+  cargo build --quiet --workspace --all-targets
+  "${CARGO_TARGET_DIR:-$ROOT/target}/debug/botect-eval" --input "${PREFIX}features.jsonl" \
     --json-out "${PREFIX}results.json" --md-out "${PREFIX}results.md" \
     $([ "$CHECK" = 1 ] && echo --check)
   exit 0

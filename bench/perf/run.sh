@@ -7,17 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+TARGET=${CARGO_TARGET_DIR:-target}
 SMOKE=
 if [ "${1:-}" = "--smoke" ]; then SMOKE=1; shift; fi
 [ $# -eq 0 ] || { echo "usage: $0 [--smoke]" >&2; exit 2; }
 
 if [ -n "$SMOKE" ]; then
-  cargo build -p botect -p botect-bench
+  # The workspace's own feature set, as scripts/test builds it: building only these two
+  # packages would resolve dependency features differently and compile a second copy of
+  # about thirty crates (time and disk on CI).
+  cargo build --workspace --all-targets
   OUT=$(mktemp /tmp/botect-bench-smoke.XXXXXX.md)
   PG_ARGS=()
   [ -n "${BOTECT_TEST_PG_URL:-}" ] && PG_ARGS=(--pg-url "$BOTECT_TEST_PG_URL")
   echo "== smoke run; results section also in $OUT"
-  exec target/debug/botect-bench run --smoke --botect-bin target/debug/botect "${PG_ARGS[@]}" \
+  exec "$TARGET/debug/botect-bench" run --smoke --botect-bin "$TARGET/debug/botect" "${PG_ARGS[@]}" \
     --out "$OUT" --json "${OUT%.md}.json"
 fi
 
@@ -55,6 +59,6 @@ echo "== PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0
 run_pg "'$PGBIN/initdb' -D '$PGDATA' -U postgres --auth=trust -E UTF8 >/dev/null"
 run_pg "'$PGBIN/pg_ctl' -D '$PGDATA' -l '$PGDATA/server.log' -w -o \"-p $PGPORT -k '$PGDATA' -c listen_addresses=127.0.0.1 -c max_connections=400\" start >/dev/null"
 
-target/release/botect-bench run --botect-bin target/release/botect \
+"$TARGET/release/botect-bench" run --botect-bin "$TARGET/release/botect" \
   --pg-url "postgres://postgres@127.0.0.1:$PGPORT/postgres" \
   --out docs/performance.md --json bench/perf/out/results.json
