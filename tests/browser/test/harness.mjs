@@ -2,7 +2,7 @@
 // "customer site" on another origin, and Debian's Chromium driven by playwright-core or
 // puppeteer-core (no browser downloads: executablePath /usr/bin/chromium).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -53,7 +53,12 @@ export async function startBotect(extra = []) {
     execFileSync(botectBin(), ["--database-url", db, ...args], { env: { ...process.env, BOTECT_LOG: "warn" } })
       .toString()
       .trim();
-  return { base, db, dir, cli, stop: () => child.kill("SIGKILL") };
+  // stop() also removes the database directory (nothing is left in the temp dir).
+  const stop = () => {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { base, db, dir, cli, stop };
 }
 
 /** Account, token, project and enabled scoring. */
