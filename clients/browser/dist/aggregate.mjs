@@ -5,6 +5,7 @@ var PAUSE_MS = 300;
 var MIN_STEP_PX = 1;
 var MIN_ENTROPY_N = 5;
 var KEY_PAUSE_MS = 2e3;
+var KEY_PAUSE_FACTOR = 3;
 var PI = Math.PI;
 var round = (x, d) => {
   const f = 10 ** d;
@@ -138,6 +139,12 @@ function pointerFeatures(samples) {
   out.overshoot_count = overshoots;
   return out;
 }
+function median(xs) {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 function keyFeatures(keys) {
   const k = keys.filter((x) => isFinite(x.down)).sort((a, b) => a.down - b.down);
   const out = { key_events: k.length };
@@ -154,11 +161,13 @@ function keyFeatures(keys) {
       if (dw >= 0 && dw < 5e3) dwells.push(dw);
     }
   }
-  meanCv(out, "key_interval", gaps);
+  const limit = KEY_PAUSE_FACTOR * median(gaps);
+  meanCv(out, "key_interval", gaps.filter((g) => g <= limit));
   meanCv(out, "key_dwell", dwells);
   return out;
 }
 export {
+  KEY_PAUSE_FACTOR,
   KEY_PAUSE_MS,
   MIN_ENTROPY_N,
   MIN_STEP_PX,

@@ -48,7 +48,8 @@
  * Input: the keystrokes of ONE window, one entry per key press (auto-repeat excluded):
  * `down` = keydown time (ms), `up` = keyup time (ms) when released. No key identity.
  * Output: `key_events` (count) and, when there is data, `key_interval_mean_ms` /
- * `key_interval_cv` (time between consecutive key presses, gaps ≥ KEY_PAUSE_MS excluded)
+ * `key_interval_cv` (time between consecutive key presses; gaps ≥ KEY_PAUSE_MS, and gaps
+ * longer than KEY_PAUSE_FACTOR × the median of the others, are pauses and excluded)
  * and `key_dwell_mean_ms` / `key_dwell_cv` (up − down, 0 ≤ dwell < 5 s). Means 0.1 ms,
  * cvs 0.001; a mean needs ≥ 1 value, a cv ≥ 2 values and a mean > 0.
  */
@@ -73,6 +74,9 @@ export const MIN_STEP_PX = 1;
 export const MIN_ENTROPY_N = 5;
 /** Gaps between key presses of at least this many ms are pauses, not rhythm. */
 export const KEY_PAUSE_MS = 2000;
+/** So are gaps longer than this many times the window's median gap (moving to another field,
+ *  a pause between words): one such gap in a window would otherwise dominate the cv. */
+export const KEY_PAUSE_FACTOR = 3;
 
 const PI = Math.PI;
 
@@ -230,6 +234,14 @@ export function pointerFeatures(samples: PointerSample[]): Record<string, number
   return out;
 }
 
+/** The median (0 for none). */
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export function keyFeatures(keys: KeyStroke[]): Record<string, number> {
   const k = keys.filter((x) => isFinite(x.down)).sort((a, b) => a.down - b.down);
   const out: Record<string, number> = { key_events: k.length };
@@ -246,7 +258,8 @@ export function keyFeatures(keys: KeyStroke[]): Record<string, number> {
       if (dw >= 0 && dw < 5000) dwells.push(dw);
     }
   }
-  meanCv(out, "key_interval", gaps);
+  const limit = KEY_PAUSE_FACTOR * median(gaps);
+  meanCv(out, "key_interval", gaps.filter((g) => g <= limit));
   meanCv(out, "key_dwell", dwells);
   return out;
 }

@@ -145,3 +145,20 @@ test("keyboard timing: counts, intervals and dwell, pauses excluded, never key v
   assert.deepEqual(keyFeatures([]), { key_events: 0 });
   assert.deepEqual(keyFeatures([{ down: 5 }]), { key_events: 1 });
 });
+
+test("keyboard timing: a pause between fields does not hide a robot's steady rhythm", () => {
+  // Scripted typing every 85 ms, then 700 ms to move to the next field, then every 90 ms.
+  const keys = [];
+  let t = 0;
+  for (let i = 0; i < 14; i++) keys.push({ down: (t += i ? 85 : 0), up: t + 84 });
+  t += 700;
+  for (let i = 0; i < 14; i++) keys.push({ down: (t += 90), up: t + 88 });
+  const f = keyFeatures(keys);
+  assert.equal(f.key_events, 28);
+  assert.ok(f.key_interval_cv < 0.05, `cv ${f.key_interval_cv}`);
+  assert.equal(f.key_interval_mean_ms, 87.5); // 13 × 85 and 13 × 90 (the 790 ms gap excluded)
+  // Human typing: a varied rhythm with word pauses keeps a high variation.
+  const human = [0, 140, 380, 470, 690, 1290, 1420, 1610, 1700, 1980, 2700, 2830, 3090, 3180];
+  const h = keyFeatures(human.map((down) => ({ down, up: down + 95 })));
+  assert.ok(h.key_interval_cv > 0.3, `human cv ${h.key_interval_cv}`);
+});
