@@ -142,3 +142,22 @@ if (process.argv.includes("--report")) {
     botect.stop();
   }
 }
+
+// `node scenarios.mjs --repeat N`: the headless stealth scenario N times on the customer page,
+// one JSON line per session (how often each finding is present; docs/evaluation.md).
+const repeat = process.argv.indexOf("--repeat");
+if (repeat > 0) {
+  const n = Number(process.argv[repeat + 1] || 10);
+  const botect = await startBotect();
+  const t = await tenant(botect);
+  try {
+    const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport: "rest" }));
+    for (let i = 0; i < n; i++) {
+      const v = await stealthGhost(botect, t, `${site.origin}/checkout`);
+      console.log(JSON.stringify({ run: i + 1, ...v }));
+    }
+    site.close();
+  } finally {
+    botect.stop();
+  }
+}
