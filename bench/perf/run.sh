@@ -2,8 +2,8 @@
 # Botect performance benchmark (docs/performance.md).
 #   bench/perf/run.sh          # release build, throwaway PostgreSQL cluster with default
 #                              # durability, writes docs/performance.md and bench/perf/out/results.json
-#   bench/perf/run.sh --smoke  # debug build (the whole workspace, as scripts/test), short run; PostgreSQL only when BOTECT_TEST_PG_URL is set;
-#                              # writes to a temp file
+#   bench/perf/run.sh --smoke  # debug build (the whole workspace, as scripts/test), short run;
+#                              # PostgreSQL only when BOTECT_TEST_PG_URL is set; writes to a temp file
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
