@@ -118,11 +118,21 @@ export const SCENARIOS = {
     withXvfb((env) => stealthGhost(b, t, u, { headless: false, env, sel })),
 };
 
-if (process.argv.includes("--report")) {
+/** A Botect, a tenant and the customer's shop page for the command-line modes below. */
+async function withShop(fn) {
   const botect = await startBotect();
   const t = await tenant(botect);
+  const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport: "rest" }));
   try {
-    const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport: "rest" }));
+    await fn(botect, t, site);
+  } finally {
+    site.close();
+    botect.stop();
+  }
+}
+
+if (process.argv.includes("--report")) {
+  await withShop(async (botect, t, site) => {
     const pages = [
       ["customer page on another origin", `${site.origin}/checkout`, SHOP],
       ["Botect's /demo page", `${botect.base}/demo?site_key=${t.siteKey}`, DEMO],
@@ -137,10 +147,7 @@ if (process.argv.includes("--report")) {
         }
       }
     }
-    site.close();
-  } finally {
-    botect.stop();
-  }
+  });
 }
 
 // `node scenarios.mjs --repeat N`: the headless stealth scenario N times on the customer page,
@@ -148,16 +155,10 @@ if (process.argv.includes("--report")) {
 const repeat = process.argv.indexOf("--repeat");
 if (repeat > 0) {
   const n = Number(process.argv[repeat + 1] || 10);
-  const botect = await startBotect();
-  const t = await tenant(botect);
-  try {
-    const site = await customerSite(() => shopPage({ base: botect.base, siteKey: t.siteKey, transport: "rest" }));
+  await withShop(async (botect, t, site) => {
     for (let i = 0; i < n; i++) {
       const v = await stealthGhost(botect, t, `${site.origin}/checkout`);
       console.log(JSON.stringify({ run: i + 1, ...v }));
     }
-    site.close();
-  } finally {
-    botect.stop();
-  }
+  });
 }

@@ -49,7 +49,7 @@
  * `down` = keydown time (ms), `up` = keyup time (ms) when released. No key identity.
  * Output: `key_events` (count) and, when there is data, `key_interval_mean_ms` /
  * `key_interval_cv` (time between consecutive key presses; gaps ≥ KEY_PAUSE_MS, and gaps
- * longer than KEY_PAUSE_FACTOR × the median of the others, are pauses and excluded)
+ * longer than KEY_PAUSE_FACTOR × the median of the remaining ones, are pauses and excluded)
  * and `key_dwell_mean_ms` / `key_dwell_cv` (up − down, 0 ≤ dwell < 5 s). Means 0.1 ms,
  * cvs 0.001; a mean needs ≥ 1 value, a cv ≥ 2 values and a mean > 0.
  */
