@@ -7,6 +7,7 @@ mod m0001_initial;
 mod m0002_detection_facts;
 mod m0003_rules;
 mod m0004_usage_shards;
+mod m0005_integrity;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_detection_facts::Migration),
             Box::new(m0003_rules::Migration),
             Box::new(m0004_usage_shards::Migration),
+            Box::new(m0005_integrity::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod core;
 pub mod engines;
 pub mod error;
+pub mod integrity;
 pub mod openapi;
 pub mod rules;
 pub mod server;

@@ -1769,6 +1769,7 @@ mod tests {
                 site_key: "pk_1".into(),
                 bot_settings: Some(pb::BotSettings::default()),
                 likely_bot_threshold: 30,
+                challenge_difficulty: 16,
             }),
         );
         valid(
@@ -1777,6 +1778,17 @@ mod tests {
             to(&pb::ScoringSettings {
                 bot_settings: Some(pb::BotSettings::default()),
                 likely_bot_threshold: 30,
+                challenge_difficulty: 16,
+            }),
+        );
+        valid(
+            &d,
+            &success_schema(&d, "/v1/challenges", "post", "200"),
+            to(&pb::Challenge {
+                challenge: "AQAAAAE.x".into(),
+                algorithm: "SHA-256".into(),
+                difficulty: 16,
+                expires_at: "2026-12-01T10:05:00.000Z".into(),
             }),
         );
         valid(

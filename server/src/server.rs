@@ -189,19 +189,25 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
         HickoryResolver::with_nameservers(&cfg.dns_servers)?
     };
     let verifier = Verifier::new(catalogue, Arc::new(resolver), VerifierConfig::default());
-    let core = Arc::new(Core::new(
-        store,
-        CoreConfig {
-            verdict_timeout: cfg.verdict_timeout,
-        },
-        verifier,
-    ));
+    let core = Arc::new(
+        Core::new(
+            store,
+            CoreConfig {
+                verdict_timeout: cfg.verdict_timeout,
+            },
+            verifier,
+        )
+        .await?,
+    );
     worker::spawn(core.clone(), cfg.workers);
     let purge = core.clone();
     tokio::spawn(async move {
         loop {
             if let Err(e) = purge.store.purge_idempotency().await {
                 tracing::warn!(error = %e, "idempotency purge failed");
+            }
+            if let Err(e) = purge.store.purge_challenge_uses().await {
+                tracing::warn!(error = %e, "challenge purge failed");
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }

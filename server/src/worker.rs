@@ -78,6 +78,7 @@ fn request_facts(r: &StoredRequest) -> RequestFacts {
             .and_then(|c| c.parse().ok())
             .unwrap_or(UaClass::Other),
         header_flags: r.header_flags as u32,
+        integrity: crate::integrity::Outcome::from_code(r.integrity),
     }
 }
 

@@ -340,3 +340,134 @@ pub async fn settings(server: &Server, t: &Tenant, body: Value) -> Value {
     assert_eq!(r.status(), 200);
     r.json().await.expect("settings JSON")
 }
+
+/// A desktop Chrome's user agent, sent by the browser-like helpers below.
+pub const CHROME_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+
+/// The headers Chrome sends with the SDK's cross-origin `fetch` (to a loopback server).
+pub const BROWSER_HEADERS: &[(&str, &str)] = &[
+    ("user-agent", CHROME_UA),
+    ("accept", "*/*"),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("accept-encoding", "gzip, deflate, br"),
+    ("origin", "http://shop.localhost:3000"),
+    ("sec-fetch-mode", "cors"),
+    ("sec-fetch-site", "cross-site"),
+    ("sec-fetch-dest", "empty"),
+    (
+        "sec-ch-ua",
+        "\"Chromium\";v=\"140\", \"Not=A?Brand\";v=\"24\", \"Google Chrome\";v=\"140\"",
+    ),
+    ("sec-ch-ua-mobile", "?0"),
+    ("sec-ch-ua-platform", "\"Linux\""),
+];
+
+/// A request with [`BROWSER_HEADERS`].
+pub fn browser_headers(rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    BROWSER_HEADERS
+        .iter()
+        .fold(rb, |rb, (k, v)| rb.header(*k, *v))
+}
+
+/// `POST /v1/challenges` with the site key and Chrome's headers; returns (status, body).
+pub async fn challenge(server: &Server, site_key: &str) -> (u16, Value) {
+    let r = browser_headers(http().post(server.url("/v1/challenges")))
+        .header("X-Botect-Site-Key", site_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("challenge");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The `integrity` object solving a challenge response (natively, as a forger would).
+pub fn solve(challenge: &Value) -> Value {
+    let c = challenge["challenge"].as_str().expect("challenge string");
+    let d = challenge["difficulty"].as_u64().expect("difficulty") as u32;
+    json!({"challenge": c, "nonce": botect::integrity::solve(c, d).to_string()})
+}
+
+/// The events of a person's first SDK batch: the page, a clean probe and natural pointer
+/// movement (the quickstart's mouse payload).
+pub fn sdk_events() -> Vec<Value> {
+    let mut events = sdk_page_and_probe();
+    events.push(event(
+        &rid(),
+        "mouse",
+        json!({"entropy": 0.74, "samples": 128}),
+    ));
+    events
+}
+
+/// The events the SDK sends on every page before any interaction: the page and a clean probe.
+pub fn sdk_page_and_probe() -> Vec<Value> {
+    vec![
+        event(
+            &rid(),
+            "page",
+            json!({"collector_version": "1.0.0", "page_path_hash": "9f86d081884c7d65", "page_path_shape": "/"}),
+        ),
+        event(
+            &rid(),
+            "js_probe",
+            json!({"collector_version": "1.0.0", "webdriver": false, "headless": false, "plugins": [], "languages": ["en-US", "en"]}),
+        ),
+    ]
+}
+
+/// POSTs an ingest body as Chrome would (its headers, the site key); returns (status, body).
+pub async fn browser_ingest(server: &Server, site_key: &str, body: Value) -> (u16, Value) {
+    let r = browser_headers(http().post(server.url("/v1/events")))
+        .header("X-Botect-Site-Key", site_key)
+        .json(&body)
+        .send()
+        .await
+        .expect("ingest");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Ingests `events` as the SDK in a person's Chrome does: on a new session (`None`) with a
+/// challenge fetched and solved and the SDK's page and probe events added; on an existing
+/// one as a later batch. Chrome's headers either way. Returns (status, body).
+pub async fn sdk_ingest(
+    server: &Server,
+    site_key: &str,
+    session: Option<&str>,
+    events: Vec<Value>,
+) -> (u16, Value) {
+    let body = match session {
+        Some(s) => json!({"session_token": s, "events": events}),
+        None => {
+            let (status, ch) = challenge(server, site_key).await;
+            assert_eq!(status, 200, "challenge: {ch}");
+            let mut all = sdk_page_and_probe();
+            all.extend(events);
+            json!({"session_token": null, "events": all, "integrity": solve(&ch)})
+        }
+    };
+    browser_ingest(server, site_key, body).await
+}
+
+/// A session that passes the evidence gate like a person's browser ([`sdk_ingest`] of the
+/// quickstart's mouse event). Returns its token; its settled verdict is the published
+/// `likely_human` 87.
+pub async fn human_session(server: &Server, site_key: &str) -> String {
+    let (status, ack) = sdk_ingest(
+        server,
+        site_key,
+        None,
+        vec![event(
+            &rid(),
+            "mouse",
+            json!({"entropy": 0.74, "samples": 128}),
+        )],
+    )
+    .await;
+    assert_eq!(status, 202, "ingest: {ack}");
+    ack["session_token"]
+        .as_str()
+        .expect("session token")
+        .to_string()
+}

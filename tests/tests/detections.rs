@@ -154,18 +154,34 @@ async fn registry_is_published_over_rest_grpc_openapi_and_docs() {
     }
 }
 
-/// POSTs a batch with extra HTTP headers; returns the session token.
+/// POSTs a batch with extra HTTP headers; returns the session token. With `proof`, first
+/// fetches a challenge with the same headers (it is bound to the user agent) and sends its
+/// native solution as the batch's `integrity`, as the SDK does.
 async fn post(
     server: &Server,
     t: &Tenant,
     session: Option<&str>,
     headers: &[(&str, &str)],
     events: Vec<Value>,
+    proof: bool,
 ) -> String {
+    let mut body = json!({"session_token": session, "events": events});
+    if proof {
+        let mut req = http()
+            .post(server.url("/v1/challenges"))
+            .header("X-Botect-Site-Key", &t.site_key)
+            .json(&json!({}));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        body["integrity"] = botect_tests::solve(&r.json().await.unwrap());
+    }
     let mut req = http()
         .post(server.url("/v1/events"))
         .header("X-Botect-Site-Key", &t.site_key)
-        .json(&json!({"session_token": session, "events": events}));
+        .json(&body);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -194,9 +210,15 @@ fn chrome_headers(ua: &'static str) -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// What the SDK sends from a person's Chrome: a clean probe and human pointer aggregates.
+/// What the SDK sends from a person's Chrome: the page, a clean probe and human pointer
+/// aggregates.
 fn sdk_events(page_ua: &str, mouse: Value) -> Vec<Value> {
     vec![
+        event(
+            &rid(),
+            "page",
+            json!({"collector_version": "1.0.0", "page_path_hash": "9f86d081884c7d65"}),
+        ),
         event(
             &rid(),
             "js_probe",
@@ -226,6 +248,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         None,
         &chrome_headers(CHROME),
         sdk_events(CHROME, human_mouse()),
+        true,
     )
     .await;
     let v = scored_verdict(&server, key, &human).await;
@@ -249,6 +272,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         None,
         &chrome_headers(CHROME),
         sdk_events(CHROME, human_mouse()),
+        true,
     )
     .await;
     let v = scored_verdict(&server, key, &replay).await;
@@ -265,6 +289,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
             "scroll",
             json!({"scroll_velocity": 640, "scroll_events": 9}),
         )],
+        false,
     )
     .await;
     let rescored = format!(
@@ -294,6 +319,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         None,
         &chrome_headers(FIREFOX),
         sdk_events(CHROME, mouse),
+        true,
     )
     .await;
     let v = scored_verdict(&server, key, &mismatch).await;
@@ -307,7 +333,15 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         .into_iter()
         .filter(|(k, _)| !["Accept-Language", "Sec-Fetch-Mode", "Sec-Fetch-Site"].contains(k))
         .collect();
-    let shape = post(&server, &t, None, &stripped, sdk_events(CHROME, mouse)).await;
+    let shape = post(
+        &server,
+        &t,
+        None,
+        &stripped,
+        sdk_events(CHROME, mouse),
+        true,
+    )
+    .await;
     let v = scored_verdict(&server, key, &shape).await;
     assert_eq!(v["detection_ids"], json!([ids::HEADER_SHAPE]), "{v}");
     assert!(
@@ -325,6 +359,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         None,
         &[("User-Agent", "python-requests/2.31.0")],
         vec![event(&rid(), "page", json!({"page_path_hash": "ab12"}))],
+        false,
     )
     .await;
     let v = scored_verdict(&server, key, &script).await;
@@ -334,7 +369,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
                "detection_ids": [ids::HTTP_LIBRARY_UA, ids::NO_HUMAN_INTERACTION],
                "reason": "Scripted HTTP client; no human interaction recorded."})
     );
-    // The README quickstart made with curl stays the published likely_human 87.
+    // The README quickstart made with curl: a script's events, gated.
     let quickstart = post(
         &server,
         &t,
@@ -345,28 +380,37 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
             "mouse",
             json!({"entropy": 0.74, "samples": 128}),
         )],
+        false,
     )
     .await;
     let v = scored_verdict(&server, key, &quickstart).await;
     assert_eq!(
         v,
-        json!({"verdict": "likely_human", "score": 87, "action": "allow", "detection_ids": [],
-               "reason": "No bot signals; natural interaction profile."})
+        json!({"verdict": "likely_automated", "score": 4, "action": "allow",
+               "detection_ids": [ids::NO_SDK_EVIDENCE, ids::INTEGRITY_MISSING],
+               "reason": "No browser SDK evidence (no js_probe event, no page or snapshot event); Missing integrity proof."})
     );
-    // Rescoring: later telemetry from HeadlessChrome lowers a session that looked human.
+    // Rescoring: later telemetry from HeadlessChrome makes the session (which recorded
+    // interaction) definite: synthetic interaction does not cancel the signature.
     post(
         &server,
         &t,
         Some(&quickstart),
         &[("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36")],
         vec![event(&rid(), "page", json!({"page_path_hash": "cd34"}))],
+        false,
     )
     .await;
     let start = std::time::Instant::now();
     loop {
         let v = botect_tests::verdict(&server, key, &quickstart).await.1;
-        if v["detection_ids"] == json!([ids::AUTOMATION_HTTP_UA]) {
-            assert_eq!(v["verdict"], "likely_automated", "{v}");
+        if v["score"] == 1 {
+            assert_eq!(
+                v,
+                json!({"verdict": "definite", "score": 1, "action": "allow",
+                       "detection_ids": [ids::AUTOMATION_HTTP_UA, ids::AUTOMATION_WITH_INTERACTION],
+                       "reason": "Automation browser user agent; interaction from an automation browser does not count."})
+            );
             break;
         }
         assert!(
@@ -402,12 +446,15 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
                 payload: Some(payload),
             }],
             site_key: None,
+            integrity: None,
         })
         .await
         .expect("IngestEvents")
         .into_inner();
     let v = scored_verdict(&server, key, &ack.session_token).await;
-    assert_eq!(v["score"], 87, "{v}");
+    // A server-side gRPC client posting the quickstart event: no SDK evidence, no proof.
+    assert_eq!(v["score"], 4, "{v}");
+    assert_eq!(v["detection_ids"], json!([0x0100_000A, 0x0100_000B]), "{v}");
     assert_eq!(
         sql_count(&db, "SELECT COUNT(*) AS n FROM ingest_requests WHERE client_ip = '127.0.0.1' AND ua_class LIKE 'api/%'").await,
         1
@@ -433,6 +480,7 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
             payload: None,
         }],
         site_key: Some(t.site_key.clone()),
+        integrity: None,
     });
     for (k, v) in chrome_headers(CHROME) {
         req.metadata_mut().insert(

@@ -35,7 +35,52 @@ fn batch(session: Option<&str>, events: Vec<pb::Event>) -> pb::IngestEventsReque
         session_token: session.map(str::to_string),
         events,
         site_key: None,
+        integrity: None,
     }
+}
+
+/// The gated verdict of events posted by hand (no SDK events, no proof).
+fn gated_verdict() -> pb::SessionVerdict {
+    pb::SessionVerdict {
+        verdict: pb::Verdict::LikelyAutomated as i32,
+        score: 4,
+        action: pb::Action::Allow as i32,
+        detection_ids: vec![0x0100_000A, 0x0100_000B],
+        reason: "No browser SDK evidence (no js_probe event, no page or snapshot event); Missing integrity proof.".into(),
+    }
+}
+
+/// What the browser SDK sends first (page, probe, pointer: `botect_tests::sdk_events`) with
+/// the natively solved `challenge`, as a protobuf batch continuing `session`.
+fn sdk_batch(session: &str, ch: &pb::Challenge) -> pb::IngestEventsRequest {
+    let events = botect_tests::sdk_events()
+        .into_iter()
+        .map(|e| pb::Event {
+            request_id: e["request_id"].as_str().unwrap().into(),
+            r#type: pb::EventType::from_str_name(e["type"].as_str().unwrap()).unwrap() as i32,
+            received_at: e["received_at"].as_str().unwrap().into(),
+            payload: Some(serde_json::from_value(e["payload"].clone()).unwrap()),
+        })
+        .collect();
+    pb::IngestEventsRequest {
+        integrity: Some(pb::Integrity {
+            challenge: ch.challenge.clone(),
+            nonce: botect::integrity::solve(&ch.challenge, ch.difficulty).to_string(),
+        }),
+        ..batch(Some(session), events)
+    }
+}
+
+/// Checks a challenge's shape: signed, SHA-256, the default difficulty, expiring in minutes.
+#[track_caller]
+fn assert_challenge(ch: &pb::Challenge) {
+    assert_eq!(ch.algorithm, "SHA-256");
+    assert_eq!(ch.difficulty, 18);
+    assert!(
+        ch.challenge.len() <= 256 && ch.challenge.contains('.'),
+        "{ch:?}"
+    );
+    assert!(ch.expires_at.ends_with('Z'), "{ch:?}");
 }
 
 fn verdict_req(session: &str) -> pb::GetVerdictRequest {
@@ -74,7 +119,20 @@ fn human_verdict() -> pb::SessionVerdict {
 }
 
 /// Polls GetVerdict (any transport) until the session is scored, up to 20 s.
-async fn poll_scored<F, Fut>(mut get: F) -> pb::SessionVerdict
+async fn poll_scored<F, Fut>(get: F) -> pb::SessionVerdict
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<pb::SessionVerdict, Status>>,
+{
+    poll_until(get, |_| true).await
+}
+
+/// Polls GetVerdict until a scored verdict satisfies `done` (rescoring is asynchronous), up
+/// to 20 s.
+async fn poll_until<F, Fut>(
+    mut get: F,
+    done: impl Fn(&pb::SessionVerdict) -> bool,
+) -> pb::SessionVerdict
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<pb::SessionVerdict, Status>>,
@@ -82,13 +140,15 @@ where
     let start = Instant::now();
     loop {
         let v = get().await.expect("GetVerdict");
-        if v.verdict() != pb::Verdict::NotComputed {
+        if v.verdict() != pb::Verdict::NotComputed && done(&v) {
             return v;
         }
-        assert_eq!(v.action(), pb::Action::Allow, "unscored sessions fail open");
+        if v.verdict() == pb::Verdict::NotComputed {
+            assert_eq!(v.action(), pb::Action::Allow, "unscored sessions fail open");
+        }
         assert!(
             start.elapsed() < Duration::from_secs(20),
-            "session was not scored within 20 s"
+            "no matching verdict within 20 s; last {v:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -190,6 +250,35 @@ async fn grpc_quickstart(db: TestDb) {
         async move { c.get_verdict(req).await.map(|r| r.into_inner()) }
     })
     .await;
+    assert_eq!(
+        v,
+        gated_verdict(),
+        "the quickstart's batch alone is a script's"
+    );
+    // 2b. The SDK's way: a challenge over gRPC, solved, sent with the SDK's events.
+    let ch = botect
+        .ingest(&site_key)
+        .unwrap()
+        .create_challenge(pb::CreateChallengeRequest::default())
+        .await
+        .expect("CreateChallenge")
+        .into_inner();
+    assert_challenge(&ch);
+    botect
+        .ingest(&site_key)
+        .unwrap()
+        .ingest_events(sdk_batch(&session, &ch))
+        .await
+        .expect("IngestEvents with integrity");
+    let v = poll_until(
+        || {
+            let mut c = verdicts.clone();
+            let req = verdict_req(&session);
+            async move { c.get_verdict(req).await.map(|r| r.into_inner()) }
+        },
+        |v| v.score == 87,
+    )
+    .await;
     assert_eq!(v, human_verdict());
     assert_eq!(v.verdict(), pb::Verdict::LikelyHuman);
     assert_eq!(v.action(), pb::Action::Allow);
@@ -227,6 +316,7 @@ async fn grpc_quickstart(db: TestDb) {
                 challenge_likely: true,
             }),
             likely_bot_threshold: 30,
+            challenge_difficulty: 18,
         }
     );
     let state = scoring
@@ -492,13 +582,27 @@ async fn grpc_errors(db: TestDb) {
     assert_eq!(v["details"]["field"], "events[0].request_id");
 }
 
-/// A gRPC-web (HTTP/1.1) transport: a hyper-util legacy client under `GrpcWebClientLayer`.
+type WebCall = http::Request<tonic_web::GrpcWebCall<tonic::body::Body>>;
+
+/// A gRPC-web (HTTP/1.1) transport: a hyper-util legacy client under `GrpcWebClientLayer`,
+/// sending a browser's headers (tonic keeps `user-agent` out of request metadata).
 type WebChannel = tonic_web::GrpcWebClientService<
-    hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        tonic_web::GrpcWebCall<tonic::body::Body>,
+    tower::util::MapRequest<
+        hyper_util::client::legacy::Client<
+            hyper_util::client::legacy::connect::HttpConnector,
+            tonic_web::GrpcWebCall<tonic::body::Body>,
+        >,
+        fn(WebCall) -> WebCall,
     >,
 >;
+
+fn with_browser_ua(mut req: WebCall) -> WebCall {
+    for (k, v) in botect_tests::BROWSER_HEADERS {
+        req.headers_mut()
+            .insert(*k, http::HeaderValue::from_static(v));
+    }
+    req
+}
 
 fn web_channel() -> WebChannel {
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
@@ -506,6 +610,7 @@ fn web_channel() -> WebChannel {
         .build_http();
     tower::ServiceBuilder::new()
         .layer(tonic_web::GrpcWebClientLayer::new())
+        .map_request(with_browser_ua as fn(WebCall) -> WebCall)
         .service(client)
 }
 
@@ -602,6 +707,38 @@ async fn grpc_web(db: TestDb) {
         async move { c.get_verdict(req).await.map(|r| r.into_inner()) }
     })
     .await;
+    assert_eq!(v, gated_verdict());
+    // A challenge over gRPC-web (site key in the body), solved, sent with the SDK's events.
+    // The challenge is bound to the browser's user agent (the channel sends Chrome's headers).
+    let ch = ingest
+        .create_challenge(pb::CreateChallengeRequest {
+            site_key: Some(t.site_key.clone()),
+        })
+        .await
+        .expect("CreateChallenge over gRPC-web")
+        .into_inner();
+    assert_challenge(&ch);
+    ingest
+        .ingest_events(with_md(
+            sdk_batch(&session, &ch),
+            "x-botect-site-key",
+            &t.site_key,
+        ))
+        .await
+        .expect("IngestEvents with integrity over gRPC-web");
+    let v = poll_until(
+        || {
+            let mut c = verdicts.clone();
+            let req = with_md(
+                verdict_req(&session),
+                "x-botect-private-key",
+                &t.private_key,
+            );
+            async move { c.get_verdict(req).await.map(|r| r.into_inner()) }
+        },
+        |v| v.score == 87,
+    )
+    .await;
     assert_eq!(v, human_verdict());
     let v = verdicts
         .get_verdict(with_md(
@@ -671,7 +808,7 @@ async fn grpc_web(db: TestDb) {
     assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
 
     // REST on the same port after gRPC-web: plain JSON, never gRPC-web framed.
-    let (status, ack) = botect_tests::ingest(
+    let (status, ack) = botect_tests::sdk_ingest(
         &server,
         &t.site_key,
         Some(&session),

@@ -228,16 +228,8 @@ async fn resolution_order(db: TestDb) {
         vec![event(&rid(), "js_probe", json!({"webdriver": true}))],
     )
     .await;
-    let human = scored_session(
-        &a,
-        &t,
-        vec![event(
-            &rid(),
-            "mouse",
-            json!({"entropy": 0.74, "samples": 128}),
-        )],
-    )
-    .await;
+    let human = botect_tests::human_session(&a, &t.site_key).await;
+    botect_tests::scored_verdict(&a, &t.private_key, &human).await;
     assert_eq!(read(&b, &t, &headless, "").await["verdict"], "definite");
 
     // A rule that matches everything scored.

@@ -1,5 +1,7 @@
 //! The quickstart of `shared/spec/quickstart.md`, verbatim over REST, with exact JSON shapes.
-use botect_tests::{Server, TestDb, both_dbs, fail_open, http, scored_verdict, serde_json};
+use botect_tests::{
+    Server, TestDb, both_dbs, fail_open, http, human_session, scored_verdict, serde_json,
+};
 use serde_json::{Value, json};
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -111,10 +113,19 @@ async fn quickstart(db: TestDb) {
     assert_eq!(ack["accepted"], 1);
     assert_eq!(ack["duplicates"], 0);
 
-    // 3. Read the verdict from your backend
+    // 3. Read the verdict from your backend. The curl above is a script, not the browser
+    // SDK: no SDK events, no proof of work (the evidence gate, README step 3).
     let v = scored_verdict(&server, &private_key, &session).await;
     assert_eq!(
         v,
+        json!({"verdict": "likely_automated", "score": 4, "action": "allow", "detection_ids": [16777226, 16777227],
+               "reason": "No browser SDK evidence (no js_probe event, no page or snapshot event); Missing integrity proof."})
+    );
+    // What the browser SDK sends (its page and probe events, a solved challenge) is judged
+    // on its interaction: the published likely_human 87.
+    let human = human_session(&server, &site_key).await;
+    assert_eq!(
+        scored_verdict(&server, &private_key, &human).await,
         json!({"verdict": "likely_human", "score": 87, "action": "allow", "detection_ids": [],
                "reason": "No bot signals; natural interaction profile."})
     );
@@ -145,8 +156,16 @@ async fn quickstart(db: TestDb) {
     assert_eq!(
         r.json::<Value>().await.unwrap(),
         json!({"bot_settings": {"allow_verified": true, "protect_static": true, "block_definite": true, "challenge_likely": true},
-               "likely_bot_threshold": 30})
+               "likely_bot_threshold": 30, "challenge_difficulty": 18})
     );
+    // From the next read on: the script's session is challenged, the person's allowed.
+    let v = scored_verdict(&server, &private_key, &session).await;
+    assert_eq!(
+        (v["verdict"].as_str(), v["action"].as_str()),
+        (Some("likely_automated"), Some("challenge"))
+    );
+    let v = scored_verdict(&server, &private_key, &human).await;
+    assert_eq!(v["action"], "allow");
 
     // Authentication page: account, user, rotation.
     let account: Value = c
@@ -189,7 +208,7 @@ async fn quickstart(db: TestDb) {
     assert!(new_key.starts_with("sk_") && new_key != private_key);
     let (old, _) = botect_tests::verdict(&server, &private_key, &session).await;
     assert_eq!(old, 401);
-    let v = scored_verdict(&server, new_key, &session).await;
+    let v = scored_verdict(&server, new_key, &human).await;
     assert_eq!(v["verdict"], "likely_human");
 }
 

@@ -128,18 +128,7 @@ async fn pending_sessions_are_scored_after_restart(db: TestDb) {
     let t = tenant(&db, &server, "Pending").await;
     let mut sessions = Vec::new();
     for _ in 0..5 {
-        let (_, ack) = ingest(
-            &server,
-            &t.site_key,
-            None,
-            vec![event(
-                &rid(),
-                "mouse",
-                json!({"entropy": 0.74, "samples": 128}),
-            )],
-        )
-        .await;
-        sessions.push(ack["session_token"].as_str().unwrap().to_string());
+        sessions.push(botect_tests::human_session(&server, &t.site_key).await);
     }
     assert_eq!(
         verdict(&server, &t.private_key, &sessions[0]).await.1,

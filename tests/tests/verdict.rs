@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use botect_tests::{
     DbKind, Server, TestDb, both_dbs, event, fail_open, http, ingest, rid, scored_verdict,
-    serde_json, settings, tenant, verdict,
+    sdk_ingest, serde_json, settings, tenant, verdict,
 };
 use serde_json::{Value, json};
 
@@ -107,7 +107,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Bands").await;
     // No interaction at all: below T.
-    let (_, ack) = ingest(
+    let (_, ack) = sdk_ingest(
         &server,
         &t.site_key,
         None,
@@ -133,7 +133,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
     );
     settings(&server, &t, json!({"likely_bot_threshold": 30})).await;
     // New natural interaction rescoring the session.
-    ingest(
+    sdk_ingest(
         &server,
         &t.site_key,
         Some(&session),
@@ -151,7 +151,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
     assert_eq!(v["score"], 90);
     assert_eq!(v["detection_ids"], json!([]));
     // Low entropy: likely_automated with the behavioral detection.
-    let (_, ack) = ingest(
+    let (_, ack) = sdk_ingest(
         &server,
         &t.site_key,
         None,
@@ -175,6 +175,9 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
             "likely_bot_threshold",
         ),
         (json!({"block_definite": "yes"}), "block_definite"),
+        (json!({"challenge_difficulty": 25}), "challenge_difficulty"),
+        (json!({"challenge_difficulty": -1}), "challenge_difficulty"),
+        (json!({"challenge_difficulty": 1.5}), "challenge_difficulty"),
         (json!({"bogus": true}), "bogus"),
     ] {
         let r = http()
@@ -202,6 +205,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(state["likely_bot_threshold"], 30);
+    assert_eq!(state["challenge_difficulty"], 18);
     assert_eq!(state["bot_settings"]["challenge_likely"], true);
     assert_eq!(state["enabled"], true);
     assert!(state.get("private_key").is_none());
@@ -253,7 +257,7 @@ async fn store_down_fails_open_within_bound() {
     let db = TestDb::new(DbKind::Postgres).await;
     let server = Server::start_with(&db, &["--verdict-timeout-ms", "300"]).await;
     let t = tenant(&db, &server, "Down").await;
-    let (_, ack) = ingest(
+    let (_, ack) = sdk_ingest(
         &server,
         &t.site_key,
         None,

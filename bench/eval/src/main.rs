@@ -23,15 +23,18 @@ use serde_json::{Map, Value};
 /// The scorer measured, as printed in the report.
 pub const SCORER: &str = "botect::engines::assess";
 
-/// The one place the evaluation touches the engines: a session's events → its score. No
-/// ingest request facts and no traffic: the offline test measures what the events alone say
-/// (heuristics needs real requests, see the real-browser scenarios). Switching to another
-/// engine API is a change here only.
+/// The one place the evaluation touches the engines: a session's events → its score. Every
+/// session is given what a real SDK run adds (`engines::evidence::sdk_run`: the page and probe
+/// events and one request with a valid proof), so the offline test measures what the
+/// interaction events say once the evidence gate is passed, i.e. against a forger who paid
+/// for the proof. No other request facts and no traffic (heuristics needs real requests, see
+/// the real-browser scenarios). Switching to another engine API is a change here only.
 pub fn score_session(events: &[(EventKind, Map<String, Value>)]) -> Scored {
     use botect::engines;
+    let (sdk_events, request) = engines::evidence::sdk_run();
     engines::assess(
-        events.iter().map(|(k, p)| (*k, p)),
-        &[],
+        sdk_events.iter().chain(events).map(|(k, p)| (*k, p)),
+        &[request],
         &engines::Traffic::default(),
     )
     .scored
@@ -115,7 +118,7 @@ fn validate(payload: &Map<String, Value>) -> Option<String> {
             received_at: "2026-01-01T00:00:00Z".into(),
             payload: payload.clone(),
         }],
-        site_key: None,
+        ..Default::default()
     };
     ingest::validate_batch(&batch)
         .err()

@@ -4,6 +4,7 @@
 //   dist/botect.js     classic-script IIFE, minified, defines window.Botect and auto-inits;
 //                      the Rust server embeds it (server/src/web.rs) and serves /sdk/botect.js
 //   dist/aggregate.mjs ESM, readable: the pure aggregation maths for the offline evaluation
+//   dist/pow.mjs       ESM, readable: the proof-of-work solver (for benchmarks, bench/pow/)
 // `node scripts/build.mjs [outdir]` (default dist/); test/dist.test.mjs rebuilds into a temp
 // dir and compares with the committed dist/.
 import { build } from "esbuild";
@@ -36,6 +37,14 @@ export async function buildAll(outdir = join(root, "dist")) {
       minify: false,
       banner: { js: `// Botect browser SDK ${version}: aggregation maths (generated from src/aggregate.ts; do not edit)` },
       outfile: join(outdir, "aggregate.mjs"),
+    }),
+    build({
+      ...common,
+      entryPoints: ["src/pow.ts"],
+      format: "esm",
+      minify: false,
+      banner: { js: `// Botect browser SDK ${version}: proof-of-work solver (generated from src/pow.ts; do not edit)` },
+      outfile: join(outdir, "pow.mjs"),
     }),
   ]);
   return outdir;

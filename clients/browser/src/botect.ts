@@ -8,11 +8,20 @@
  * 5xx/408/429 or a retryable gRPC status, with exponential backoff (0.5 s, 1 s, 2 s, 4 s,
  * ± jitter; 5 attempts). A batch still failing stays at the head of the queue and is tried
  * again (same key) on the next tick. A batch refused for good (4xx) is dropped.
+ *
+ * Proof of work: at init a challenge is fetched and solved (pow.ts: a Web Worker, else
+ * main-thread slices) while the page runs. The solution goes, as the body's `integrity`,
+ * with the first batch formed once it is ready; the page's first batch and `flush` wait up to
+ * 3 s for it (then go without, and a later batch carries it). A failed fetch is retried on
+ * later ticks, at most 3 fetches per page. Once a batch with the proof is acknowledged the
+ * session is proven: no more challenges in this page, and none on the next pages of the tab
+ * while the session token stays the same (sessionStorage `botect_proof`).
  */
 import { probe } from "./probes";
-import type { Event, EventType, Json } from "./proto";
+import { solve } from "./pow";
+import type { Challenge, Event, EventType, Integrity, Json } from "./proto";
 import { collect, listen } from "./signals";
-import { type Batch, type Config, type Failure, send } from "./transport";
+import { type Batch, type Config, type Failure, challenge, send } from "./transport";
 import { TOKEN_RE, pathShape, readCookie, sha256, uid, writeCookie } from "./util";
 
 declare const __VERSION__: string;
@@ -32,6 +41,12 @@ const TICK_MS = 3000;
 const SNAPSHOT_EVERY = 5;
 const MAX_EVENTS = 100;
 const ATTEMPTS = 5;
+/** How long the first batch and `flush` wait for a challenge's fetch and solve. */
+const WAIT_MS = 3000;
+/** A challenge fetch unanswered after this long counts as failed (and is retried on a tick). */
+const FETCH_MS = 10000;
+const MAX_FETCHES = 3;
+const PROOF_KEY = "botect_proof";
 
 interface Item {
   s: number;
@@ -54,9 +69,28 @@ const open = new Set<B>();
 const unloads = new Set<Promise<void>>();
 let pumping: Promise<void> | null = null;
 let probing: Promise<void> | null = null;
+/** No batch formed yet in this page. */
+let first = true;
+/** A solved challenge not yet acknowledged, and when to stop offering it (its expiry, 10 s early). */
+let proof: { i: Integrity; exp: number } | null = null;
+/** The batch carrying `proof`. */
+let carrier: B | null = null;
+/** A proof was acknowledged for this session: no more challenges. */
+let proven = false;
+/** The challenge fetch + solve under way. */
+let solving: Promise<void> | null = null;
+let fetches = 0;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const noop = () => {};
+/** Settles like `p`, or rejects (resolves, with `ok`) after `ms`, whichever comes first. */
+const within = <T>(p: Promise<T>, ms: number, ok?: boolean) =>
+  new Promise<T | void>((res, rej) => {
+    const t = setTimeout(ok ? res : rej, ms);
+    p.then(res, rej).finally(() => clearTimeout(t));
+  });
+/** Waits for the solve under way, at most WAIT_MS. */
+const waitSolve = () => solving && within(solving, WAIT_MS, true);
 
 /** Sets the endpoint used when `init` gets none (the script's own origin). */
 export function setDefaultEndpoint(url: string): void {
@@ -67,14 +101,46 @@ function push(type: EventType, payload: { [k: string]: Json }): void {
   queue.push({ s: ++seq, e: { request_id: uid(), type, received_at: new Date().toISOString(), payload } });
 }
 
+/** Fetches a challenge and solves it, unless proven, already solved or solving, or out of fetches. */
+function prove(): void {
+  if (proven || proof || solving || fetches >= MAX_FETCHES) return;
+  fetches++;
+  const t0 = Date.now();
+  solving = within(challenge(cfg!), FETCH_MS)
+    .then((ch) => {
+      const { challenge: c, algorithm, difficulty, expires_at } = (ch || {}) as Challenge;
+      const d = +(difficulty || 0);
+      // An algorithm or difficulty this SDK cannot solve: no proof, no more fetches.
+      if (!c || typeof c != "string" || algorithm != "SHA-256" || !(d >= 0 && d <= 32 && d % 1 == 0)) fetches = MAX_FETCHES;
+      else {
+        const exp = Date.parse(expires_at);
+        return solve(c, d).then((nonce) => {
+          // A clock that already sees the challenge expired is off: ignore the expiry then.
+          proof = { i: { challenge: c, nonce }, exp: exp > t0 ? exp - 10000 : 1 / 0 };
+        });
+      }
+    })
+    .catch(noop)
+    .finally(() => (solving = null));
+}
+
 function batch(items: Item[]): B {
   if (!token) token = readCookie();
   const b: B = { key: uid(), token, events: items.map((i) => i.e), items };
+  first = false;
+  if (proof && !carrier) {
+    if (Date.now() > proof.exp) proof = null;
+    else {
+      b.integrity = proof.i;
+      carrier = b;
+    }
+  }
   open.add(b);
   return b;
 }
 
-function settle(b: B, t?: string): void {
+/** Closes a batch: `ok` when acknowledged (`t`: the answer's session token). */
+function settle(b: B, ok: boolean, t?: string): void {
   if (b.done) return;
   b.done = true;
   open.delete(b);
@@ -82,15 +148,28 @@ function settle(b: B, t?: string): void {
     token = t;
     writeCookie(t);
   }
+  if (b == carrier) {
+    // Refused or lost: the proof goes with the next batch.
+    carrier = null;
+    if (ok) {
+      proven = true;
+      proof = null;
+      try {
+        if (token) sessionStorage.setItem(PROOF_KEY, token);
+      } catch {
+        /* no storage */
+      }
+    }
+  }
 }
 
 async function deliver(b: B): Promise<void> {
   for (let a = 1; !b.done; a++) {
     try {
-      settle(b, await send(cfg!, b));
+      settle(b, true, await send(cfg!, b));
     } catch (e) {
       if (e && (e as Failure).retry === false) {
-        settle(b);
+        settle(b, false);
         throw e;
       }
       if (a >= ATTEMPTS) throw e;
@@ -101,6 +180,12 @@ async function deliver(b: B): Promise<void> {
 
 async function run(): Promise<void> {
   while (head || queue.length) {
+    if (!head && first && solving) {
+      // The page's first batch waits (a bounded time) for the proof.
+      first = false;
+      await waitSolve();
+      continue;
+    }
     const b = (head ||= batch(queue.splice(0, MAX_EVENTS)));
     try {
       await deliver(b);
@@ -116,8 +201,8 @@ function pump(): Promise<void> {
   return pumping;
 }
 
-function cut(snap: boolean, force?: boolean): void {
-  for (const [t, p] of collect(snap, force)) {
+function cut(snap: boolean, gap?: number): void {
+  for (const [t, p] of collect(snap, gap)) {
     if (t == "snapshot") p.collector_version = VERSION;
     push(t, p);
   }
@@ -125,12 +210,13 @@ function cut(snap: boolean, force?: boolean): void {
 
 function tick(): void {
   cut(++ticks % SNAPSHOT_EVERY == 0);
+  prove();
   if (queue.length || head) pump().catch(noop);
 }
 
 /** Page hidden or unloading: everything not yet acknowledged goes out with `keepalive`. */
 function unload(): void {
-  cut(true, true);
+  cut(true, 1000);
   const bs: B[] = [];
   while (queue.length) bs.push(batch(queue.splice(0, MAX_EVENTS)));
   // The batch in flight may be cancelled by the unload: send it again, same key and body.
@@ -139,10 +225,10 @@ function unload(): void {
     b.unload = true;
     const p: Promise<void> = send(cfg!, b, true)
       .then(
-        (t) => settle(b, t),
+        (t) => settle(b, true, t),
         (e) => {
           if (b == head || b.done) return;
-          settle(b);
+          settle(b, false);
           // Not refused: back to the queue (a new batch, request_ids de-duplicate).
           if (!e || (e as Failure).retry !== false) {
             queue.unshift(...b.items);
@@ -164,6 +250,12 @@ export function init(o: Options): void {
     grpc: o.transport == "grpc-web",
   };
   token = readCookie();
+  try {
+    proven = !!token && sessionStorage.getItem(PROOF_KEY) == token;
+  } catch {
+    /* no storage */
+  }
+  prove();
   const path = location.pathname || "/";
   push("page", { collector_version: VERSION, page_path_hash: sha256(path).slice(0, 16), page_path_shape: pathShape(path) });
   listen(unload);
@@ -181,16 +273,20 @@ export function init(o: Options): void {
 
 /**
  * Resolves once every event collected so far (including the current window's aggregates and
- * a started `js_probe`) is acknowledged by the server; rejects if a batch was refused (4xx)
- * or is still failing after its retries (it stays queued and is retried later).
+ * a started `js_probe`) is acknowledged by the server, with the proof of work when a solve is
+ * under way (waited for up to 3 s); rejects if a batch was refused (4xx) or is still failing
+ * after its retries (it stays queued and is retried later).
  */
 export async function flush(): Promise<void> {
   if (!cfg) return;
   cut(true);
   if (probing) await probing;
+  await waitSolve();
+  // A proof with nothing to go with: a snapshot carries it.
+  if (proof && !carrier && !queue.length) cut(true, 0);
   const target = seq;
   const pending = () =>
-    queue.some((i) => i.s <= target) || [...open].some((b) => b.items.some((i) => i.s <= target));
+    !!carrier || queue.some((i) => i.s <= target) || [...open].some((b) => b.items.some((i) => i.s <= target));
   while (pending()) await Promise.all([pump(), ...unloads]);
 }
 

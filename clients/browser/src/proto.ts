@@ -1,13 +1,16 @@
 /**
  * A tiny protobuf encoder for `botect.v1.IngestEventsRequest` (proto/botect/v1/ingest.proto),
- * a decoder for `IngestEventsResponse`, and gRPC-web framing.
+ * decoders for `IngestEventsResponse` and `Challenge`, and gRPC-web framing.
  *
- * IngestEventsRequest: session_token = 1 (optional string), events = 2 (repeated Event).
+ * IngestEventsRequest: session_token = 1 (optional string), events = 2 (repeated Event),
+ * integrity = 4 (optional Integrity: challenge = 1, nonce = 2).
  * Event: request_id = 1, type = 2 (EventType enum), received_at = 3, payload = 4 (Struct).
  * Struct: fields = 1 (map<string, Value>: entry key = 1, value = 2).
  * Value: null_value = 1, number_value = 2 (double), string_value = 3, bool_value = 4,
  * struct_value = 5, list_value = 6 (ListValue: values = 1).
  * IngestEventsResponse: session_token = 1, accepted = 2, duplicates = 3, over_quota = 4.
+ * Challenge: challenge = 1, algorithm = 2, difficulty = 3 (uint32), expires_at = 4.
+ * (CreateChallengeRequest is sent empty: the site key goes in the header.)
  */
 
 export type Json = null | number | string | boolean | Json[] | { [k: string]: Json };
@@ -19,6 +22,20 @@ export interface Event {
   type: EventType;
   received_at: string;
   payload: { [k: string]: Json };
+}
+
+/** A solved challenge, sent as the request's `integrity`. */
+export interface Integrity {
+  challenge: string;
+  nonce: string;
+}
+
+/** A proof-of-work challenge from `CreateChallenge` (`POST /v1/challenges`). */
+export interface Challenge {
+  challenge: string;
+  algorithm: string;
+  difficulty: number;
+  expires_at: string;
 }
 
 export interface IngestResponse {
@@ -83,8 +100,8 @@ function struct(obj: { [k: string]: Json }): Out {
   return o;
 }
 
-/** Encodes an IngestEventsRequest (session_token omitted when null). */
-export function encodeRequest(token: string | null, events: Event[]): Uint8Array {
+/** Encodes an IngestEventsRequest (session_token omitted when null, integrity when absent). */
+export function encodeRequest(token: string | null, events: Event[], integrity?: Integrity): Uint8Array {
   const o: Out = [];
   if (token != null) str(o, 1, token);
   for (const e of events) {
@@ -96,12 +113,18 @@ export function encodeRequest(token: string | null, events: Event[]): Uint8Array
     bytes(m, 4, struct(e.payload));
     bytes(o, 2, m);
   }
+  if (integrity) {
+    const m: Out = [];
+    str(m, 1, integrity.challenge);
+    str(m, 2, integrity.nonce);
+    bytes(o, 4, m);
+  }
   return new Uint8Array(o);
 }
 
-/** Decodes an IngestEventsResponse; unknown fields are skipped. */
-export function decodeResponse(b: Uint8Array): IngestResponse {
-  const r: IngestResponse = { session_token: "", accepted: 0, duplicates: 0 };
+/** The scalar fields of a message by number (last one wins): varints as numbers, length-delimited as UTF-8. */
+function fields(b: Uint8Array): Record<number, any> {
+  const r: Record<number, any> = {};
   let i = 0;
   const rd = () => {
     let n = 0;
@@ -118,20 +141,30 @@ export function decodeResponse(b: Uint8Array): IngestResponse {
     const k = rd();
     const f = k >>> 3;
     const w = k & 7;
-    if (w == 0) {
-      const v = rd();
-      if (f == 2) r.accepted = v;
-      else if (f == 3) r.duplicates = v;
-      else if (f == 4) r.over_quota = !!v;
-    } else if (w == 2) {
+    if (w == 0) r[f] = rd();
+    else if (w == 2) {
       const l = rd();
-      if (f == 1) r.session_token = new TextDecoder().decode(b.subarray(i, i + l));
+      r[f] = new TextDecoder().decode(b.subarray(i, i + l));
       i += l;
     } else if (w == 1) i += 8;
     else if (w == 5) i += 4;
     else throw new Error("bad wire type " + w);
   }
   return r;
+}
+
+/** Decodes an IngestEventsResponse; unknown fields are skipped. */
+export function decodeResponse(b: Uint8Array): IngestResponse {
+  const m = fields(b);
+  const r: IngestResponse = { session_token: m[1] || "", accepted: m[2] || 0, duplicates: m[3] || 0 };
+  if (4 in m) r.over_quota = !!m[4];
+  return r;
+}
+
+/** Decodes a Challenge; unknown fields are skipped. */
+export function decodeChallenge(b: Uint8Array): Challenge {
+  const m = fields(b);
+  return { challenge: m[1] || "", algorithm: m[2] || "", difficulty: m[3] || 0, expires_at: m[4] || "" };
 }
 
 /** One gRPC-web data frame: flag 0, 4-byte big-endian length, the message. */

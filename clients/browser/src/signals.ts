@@ -120,10 +120,10 @@ export function listen(onHide: () => void): void {
 
 /**
  * Closes the current window: its events (empty windows produce none), plus a `snapshot` when
- * `snap` is set and something happened since the last one, or when `force` is set and no
- * snapshot was taken in the last second.
+ * `snap` is set and something happened since the last one, or when the last snapshot is more
+ * than `gap` ms old.
  */
-export function collect(snap: boolean, force = false): [EventType, Payload][] {
+export function collect(snap: boolean, gap = 1 / 0): [EventType, Payload][] {
   const out: [EventType, Payload][] = [];
   if (pointerMoves || mouseMoves || clicks || touches) {
     const p: Payload = { ...pointerFeatures(samples), mouse_moves: mouseMoves, pointer_moves: pointerMoves, click_events: clicks };
@@ -156,7 +156,7 @@ export function collect(snap: boolean, force = false): [EventType, Payload][] {
   }
   if (out.length) active = true;
   const t = now();
-  if ((snap && active) || (force && t - lastSnapshot > 1000)) {
+  if ((snap && active) || t - lastSnapshot > gap) {
     active = false;
     lastSnapshot = t;
     out.push([

@@ -1,5 +1,17 @@
-/** Sends one batch over REST (`POST /v1/events`) or gRPC-web (`IngestService/IngestEvents`). */
-import { type Event, encodeRequest, decodeResponse, frame, unframe } from "./proto";
+/**
+ * One call over REST or gRPC-web: a batch (`POST /v1/events`, `IngestService/IngestEvents`) or
+ * a proof-of-work challenge (`POST /v1/challenges`, `IngestService/CreateChallenge`).
+ */
+import {
+  type Challenge,
+  type Event,
+  type Integrity,
+  decodeChallenge,
+  decodeResponse,
+  encodeRequest,
+  frame,
+  unframe,
+} from "./proto";
 
 export interface Config {
   siteKey: string;
@@ -14,6 +26,8 @@ export interface Batch {
   /** The session token when the batch was formed (part of the body, so fixed for retries). */
   token: string | null;
   events: Event[];
+  /** The solved challenge this batch carries (part of the body, so fixed for retries). */
+  integrity?: Integrity;
   /** The encoded body, built once so that every attempt sends identical bytes. */
   body?: string | Uint8Array;
 }
@@ -28,33 +42,41 @@ export interface Failure {
 const GRPC_RETRY = [2, 4, 8, 10, 13, 14];
 
 /**
- * One attempt. Resolves with the session token of the answer; rejects with a {@link Failure}
- * for an HTTP/gRPC error, or with the fetch error (network failure, retryable).
+ * One POST: `rest` is the REST path, `method` the IngestService method. Resolves with the
+ * parsed JSON answer (REST) or the response message (gRPC-web); rejects with a
+ * {@link Failure} for an HTTP/gRPC error, or with the fetch error (network failure, retryable).
  */
-export async function send(c: Config, b: Batch, keepalive = false): Promise<string> {
-  const h: Record<string, string> = { "x-botect-site-key": c.siteKey, "idempotency-key": b.key };
-  let path = "/v1/events";
-  if (c.grpc) {
-    h["content-type"] = "application/grpc-web+proto";
-    h["x-grpc-web"] = "1";
-    path = "/botect.v1.IngestService/IngestEvents";
-    b.body ||= frame(encodeRequest(b.token, b.events));
-  } else {
-    h["content-type"] = "application/json";
-    b.body ||= JSON.stringify({ session_token: b.token, events: b.events });
-  }
-  const r = await fetch(c.endpoint + path, {
+async function call(c: Config, rest: string, method: string, body: string | Uint8Array, h: Record<string, string>, keepalive = false): Promise<any> {
+  h["x-botect-site-key"] = c.siteKey;
+  h["content-type"] = c.grpc ? "application/grpc-web+proto" : "application/json";
+  if (c.grpc) h["x-grpc-web"] = "1";
+  const r = await fetch(c.endpoint + (c.grpc ? "/botect.v1.IngestService/" + method : rest), {
     method: "POST",
     headers: h,
-    body: b.body as BodyInit,
+    body: body as BodyInit,
     keepalive,
     credentials: "omit",
   });
   const s = r.status;
   if (s >= 300) throw { retry: s >= 500 || s == 408 || s == 429, status: s } as Failure;
-  if (!c.grpc) return (await r.json()).session_token;
+  if (!c.grpc) return r.json();
   const { msg, trailers } = unframe(new Uint8Array(await r.arrayBuffer()));
   const g = r.headers.get("grpc-status") || trailers["grpc-status"];
   if (g != "0") throw { retry: !g || GRPC_RETRY.includes(+g), status: "grpc-status " + g } as Failure;
-  return decodeResponse(msg || new Uint8Array(0)).session_token;
+  return msg || new Uint8Array(0);
+}
+
+/** One attempt to deliver a batch; resolves with the session token of the answer. */
+export async function send(c: Config, b: Batch, keepalive = false): Promise<string> {
+  b.body ||= c.grpc
+    ? frame(encodeRequest(b.token, b.events, b.integrity))
+    : JSON.stringify({ session_token: b.token, events: b.events, integrity: b.integrity });
+  const r = await call(c, "/v1/events", "IngestEvents", b.body, { "idempotency-key": b.key }, keepalive);
+  return c.grpc ? decodeResponse(r).session_token : r.session_token;
+}
+
+/** Fetches a proof-of-work challenge (an empty `CreateChallengeRequest`: the site key is a header). */
+export async function challenge(c: Config): Promise<Challenge> {
+  const r = await call(c, "/v1/challenges", "CreateChallenge", c.grpc ? frame(new Uint8Array(0)) : "{}", {});
+  return c.grpc ? decodeChallenge(r) : r;
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { accepted, fakeBrowser, mockFetch, root } from "./helpers.mjs";
+import { CHALLENGE, accepted, fakeBrowser, mockFetch, root, zeroBits } from "./helpers.mjs";
 
 // ---- the server's rules ----
 const rs = readFileSync(join(root, "..", "..", "server", "src", "core", "ingest.rs"), "utf8");
@@ -105,9 +105,16 @@ test("every event of a busy page passes the server's validation", async () => {
   await Botect.flush();
 
   const seen = new Set();
+  const proofs = [];
   for (const c of calls) {
     const body = JSON.parse(c.body);
-    assert.deepEqual(Object.keys(body).sort(), ["events", "session_token"]);
+    // `integrity` is a top-level request field (the solved challenge), not an event payload.
+    if ("integrity" in body) {
+      assert.deepEqual(Object.keys(body.integrity).sort(), ["challenge", "nonce"]);
+      assert.match(body.integrity.nonce, /^(0|[1-9]\d{0,19})$/);
+      proofs.push(body.integrity);
+    }
+    assert.deepEqual(Object.keys(body).filter((k) => k !== "integrity").sort(), ["events", "session_token"]);
     assert.ok(body.events.length >= 1 && body.events.length <= 100);
     for (const [i, e] of body.events.entries()) {
       const where = `${e.type} event ${i}`;
@@ -123,6 +130,11 @@ test("every event of a busy page passes the server's validation", async () => {
     }
   }
   assert.deepEqual([...seen].sort(), ["first_input", "js_probe", "mouse", "page", "scroll", "snapshot", "visibility"]);
+  // The page is hidden (an unload batch) before the challenge is solved; flush() then waits
+  // for the solution and sends it, once.
+  assert.equal(proofs.length, 1, "one proof");
+  assert.equal(proofs[0].challenge, CHALLENGE);
+  assert.ok(zeroBits(proofs[0].challenge, proofs[0].nonce) >= 8);
   const all = calls.flatMap((c) => JSON.parse(c.body).events);
   const probe = all.find((e) => e.type === "js_probe").payload;
   assert.equal(probe.languages.length, 10);

@@ -1,7 +1,7 @@
 // The hand-written protobuf encoder/decoder and gRPC-web framing (src/proto.ts).
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { decodeRequest, loadSrc } from "./helpers.mjs";
+import { decodeRequest, encodeChallenge, loadSrc } from "./helpers.mjs";
 
 let P;
 before(async () => {
@@ -56,6 +56,27 @@ test("encode → decode round trip of a request with a nested Struct payload", (
     const [e] = decodeRequest(P.encodeRequest(null, [{ request_id: "r", type: t, received_at: "t", payload: {} }])).events;
     assert.equal(e.type, t);
   }
+});
+
+test("integrity is field 4: Integrity { challenge = 1, nonce = 2 }", () => {
+  const ev = [{ request_id: "r", type: "page", received_at: "t", payload: {} }];
+  const b = P.encodeRequest(null, ev, { challenge: "c", nonce: "42" });
+  // 12 0b ...event... then 22 07 (field 4, 7 bytes): 0a 01 63 ("c"), 12 02 34 32 ("42")
+  assert.equal(hex(b).slice(-18), "2207" + "0a0163" + "12023432");
+  assert.deepEqual(decodeRequest(b), { integrity: { challenge: "c", nonce: "42" }, session_token: null, events: ev });
+  // Absent: nothing is written.
+  assert.equal(hex(P.encodeRequest(null, ev)), hex(b).slice(0, -18));
+  assert.equal(hex(P.encodeRequest(null, ev, undefined)), hex(P.encodeRequest(null, ev)));
+});
+
+test("Challenge decoding, with unknown fields skipped", () => {
+  const c = { challenge: "v1." + "a".repeat(200), algorithm: "SHA-256", difficulty: 300, expires_at: "2026-06-14T10:05:00Z" };
+  const b = encodeChallenge(c);
+  assert.deepEqual(P.decodeChallenge(b), c);
+  assert.deepEqual(P.decodeChallenge(new Uint8Array([...b, 0x48, 0x07, 0x52, 0x01, 0x78])), c);
+  // difficulty 0 is the default (not on the wire).
+  assert.deepEqual(P.decodeChallenge(encodeChallenge({ ...c, difficulty: 0 })), { ...c, difficulty: 0 });
+  assert.deepEqual(P.decodeChallenge(new Uint8Array(0)), { challenge: "", algorithm: "", difficulty: 0, expires_at: "" });
 });
 
 test("long strings use multi-byte varint lengths", () => {

@@ -1,5 +1,6 @@
 //! The transport-agnostic core: every operation of the API, called alike by gRPC, gRPC-web
 //! and REST (which reach it through the same tonic service implementations).
+pub mod challenges;
 pub mod ingest;
 pub mod keys;
 pub mod model;
@@ -15,7 +16,7 @@ use crate::{
     error::{ApiError, ApiResult, ErrorCode},
     store::{
         AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow,
-        RequestRecord, ScoringRow, SettingsPatch, Store, TokenPrincipal, UserRow,
+        RequestRecord, ScoringRow, SettingsPatch, SiteKeyPrincipal, Store, TokenPrincipal, UserRow,
     },
 };
 use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut};
@@ -41,6 +42,8 @@ pub struct Core {
     pub config: CoreConfig,
     pub verifier: crate::verified::Verifier,
     pub(crate) rules_cache: rules::RulesCache,
+    /// The challenges' HMAC key, shared by every process of the database.
+    pub(crate) challenge_secret: crate::integrity::Secret,
 }
 
 /// Longest a verdict read waits for a verified-bot DNS check (an unfinished check counts as
@@ -52,7 +55,7 @@ pub const VERIFY_BOUND: Duration = Duration::from_millis(100);
 pub struct ScoringState {
     pub enabled: bool,
     pub site_key: Option<String>,
-    pub policy: Policy,
+    pub settings: Settings,
 }
 
 /// Result of enabling scoring.
@@ -84,6 +87,7 @@ impl ClientInfo {
             ua_hash: self.user_agent.as_deref().map(heuristics::ua_hash),
             ua_class: Some(heuristics::classify(self.user_agent.as_deref()).to_string()),
             header_flags: self.header_flags as i32,
+            integrity: 0,
         }
     }
 }
@@ -110,6 +114,20 @@ fn policy(
             challenge_likely,
         },
         threshold: threshold.clamp(1, 99) as u8,
+    }
+}
+
+/// What the control plane reports of a project's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub policy: Policy,
+    pub challenge_difficulty: u32,
+}
+
+fn settings_of(row: &ScoringRow) -> Settings {
+    Settings {
+        policy: policy_of(row),
+        challenge_difficulty: row.challenge_difficulty.clamp(0, 255) as u32,
     }
 }
 
@@ -144,15 +162,23 @@ fn project_id(id: u32) -> ApiResult<i32> {
 }
 
 impl Core {
-    pub fn new(store: Store, config: CoreConfig, verifier: crate::verified::Verifier) -> Core {
+    /// The core over a migrated store; loads (or, on first start, creates) the server's
+    /// challenge secret.
+    pub async fn new(
+        store: Store,
+        config: CoreConfig,
+        verifier: crate::verified::Verifier,
+    ) -> Result<Core, sea_orm::DbErr> {
+        let challenge_secret = challenges::load_secret(&store).await?;
         let feed = ChangeFeed::default();
-        Core {
+        Ok(Core {
             store,
             feed,
             config,
             verifier,
             rules_cache: rules::RulesCache::default(),
-        }
+            challenge_secret,
+        })
     }
 
     // ---- credentials ----
@@ -283,7 +309,7 @@ impl Core {
         Ok(ScoringState {
             enabled: s.enabled,
             site_key: s.site_key.clone(),
-            policy: policy_of(&s),
+            settings: settings_of(&s),
         })
     }
 
@@ -299,7 +325,7 @@ impl Core {
         creds: &Credentials,
         project: u32,
         patch: SettingsPatch,
-    ) -> ApiResult<Policy> {
+    ) -> ApiResult<Settings> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
         if let Some(t) = patch.likely_bot_threshold
@@ -310,9 +336,20 @@ impl Core {
                 format!("\"likely_bot_threshold\" must be an integer from 1 to 99; got {t}."),
             ));
         }
+        if let Some(d) = patch.challenge_difficulty
+            && !(0..=crate::integrity::MAX_DIFFICULTY as i32).contains(&d)
+        {
+            return Err(ApiError::invalid(
+                "challenge_difficulty",
+                format!(
+                    "\"challenge_difficulty\" must be an integer from 0 to {}; got {d}.",
+                    crate::integrity::MAX_DIFFICULTY
+                ),
+            ));
+        }
         let s = db(self.store.update_settings(row.id, &patch).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
-        Ok(policy_of(&s))
+        Ok(settings_of(&s))
     }
 
     pub async fn rotate_key(
@@ -358,6 +395,32 @@ impl Core {
 
     // ---- data plane ----
 
+    /// The project of a site key (header, else body field), with an active subscription.
+    pub(crate) async fn site_principal(
+        &self,
+        creds: &Credentials,
+        body_site_key: Option<&str>,
+    ) -> ApiResult<SiteKeyPrincipal> {
+        let site_key = creds.site_key.as_deref().or(body_site_key).map(str::trim);
+        let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
+            return Err(ApiError::unauthenticated(
+                "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
+            ));
+        };
+        if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
+            return Err(ApiError::unauthenticated(
+                "This endpoint needs a site key (pk_…); other credentials do not work here.",
+            ));
+        }
+        let principal = db(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
+            ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
+        })?;
+        if !principal.subscription_active {
+            return Err(ApiError::no_subscription());
+        }
+        Ok(principal)
+    }
+
     /// Stores a batch and queues its session for scoring. Returns once committed.
     pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<IngestAck> {
         self.ingest_from(creds, batch, &ClientInfo::default()).await
@@ -370,27 +433,9 @@ impl Core {
         batch: IncomingBatch,
         client: &ClientInfo,
     ) -> ApiResult<IngestAck> {
-        let site_key = creds
-            .site_key
-            .as_deref()
-            .or(batch.site_key.as_deref())
-            .map(str::trim);
-        let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
-            return Err(ApiError::unauthenticated(
-                "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
-            ));
-        };
-        if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
-            return Err(ApiError::unauthenticated(
-                "Ingest needs a site key (pk_…); other credentials do not work here.",
-            ));
-        }
-        let principal = db(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
-            ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
-        })?;
-        if !principal.subscription_active {
-            return Err(ApiError::no_subscription());
-        }
+        let principal = self
+            .site_principal(creds, batch.site_key.as_deref())
+            .await?;
         ingest::validate_batch(&batch)?;
         let idempotency = match creds.idempotency_key.as_deref() {
             None => None,
@@ -410,6 +455,8 @@ impl Core {
                 ));
             }
         };
+        let (integrity, redeem) =
+            self.check_proof(batch.integrity.as_ref(), principal.project_id, client);
         let session_token = batch
             .session_token
             .filter(|t| t.starts_with(keys::SESSION_PREFIX) && t.len() <= 80);
@@ -432,7 +479,11 @@ impl Core {
                 })
                 .collect(),
             idempotency,
-            request: client.record(),
+            request: RequestRecord {
+                integrity: integrity.code(),
+                ..client.record()
+            },
+            redeem,
         };
         match db(self.store.ingest(write, keys::new_session_token).await)? {
             IngestOutcome::Stored(ack) => {

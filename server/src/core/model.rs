@@ -164,6 +164,15 @@ pub struct IncomingBatch {
     pub session_token: Option<String>,
     pub events: Vec<IncomingEvent>,
     pub site_key: Option<String>,
+    /// A solved proof-of-work challenge (docs/ingest.md#integrity).
+    pub integrity: Option<IncomingIntegrity>,
+}
+
+/// The `integrity` object of a batch, as received.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IncomingIntegrity {
+    pub challenge: String,
+    pub nonce: String,
 }
 
 /// The credentials a request carried, whatever its transport.

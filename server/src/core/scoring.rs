@@ -7,7 +7,7 @@
 //! point and keeps the names the rest of the core uses.
 use serde_json::{Map, Value};
 
-use super::model::{EventKind, Scored};
+use super::model::EventKind;
 pub use crate::engines::{
     Assessment, REASON_HEADLESS, REASON_HUMAN, RequestFacts, Signals, Traffic,
     registry::{REGISTRY, ids},
@@ -18,11 +18,6 @@ pub fn signals<'a>(
     events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>,
 ) -> Signals {
     crate::engines::signals::fold(events)
-}
-
-/// Scores a session from its events alone (no request facts, no traffic).
-pub fn score<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>) -> Scored {
-    assess(events, &[], &Traffic::default()).scored
 }
 
 /// Scores a session: score, IDs and reason, `js_detection.passed` and the behavioral
@@ -40,9 +35,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(events: &[(EventKind, Value)]) -> Scored {
-        let maps = crate::engines::signals::payloads(events);
-        score(maps.iter().map(|(k, m)| (*k, m)))
+    /// Scores `events` of a session that passed the evidence gate.
+    fn run(events: &[(EventKind, Value)]) -> crate::core::model::Scored {
+        let (mut maps, request) = crate::engines::evidence::sdk_run();
+        maps.extend(crate::engines::signals::payloads(events));
+        assess(
+            maps.iter().map(|(k, m)| (*k, m)),
+            &[request],
+            &Traffic::default(),
+        )
+        .scored
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //!
 //! 1. **Definite.** Any [`Strength::Deterministic`] finding and no human interaction →
 //!    score 1; the IDs are the deterministic findings plus `0x03000003`, the reason names
-//!    them: `"<labels>; no human interaction recorded."`.
+//!    them: `"<labels>; no human interaction recorded."`. An automation browser at the HTTP
+//!    layer (`0x01000001`) is definite even with interaction: synthetic mouse moves and
+//!    typing do not cancel it. Its IDs end in `0x0100000D` instead, the reason in
+//!    `"; interaction from an automation browser does not count."`.
 //! 2. **Corroboration gate.** [`Strength::Corroborating`] findings (JS detection's soft
 //!    traces, the client-IP rate) count only when a deterministic finding or a graded finding
 //!    of the heuristics or behavioral engine is present; otherwise they are dropped.
@@ -32,11 +35,23 @@ pub fn combine(s: &Signals, outputs: &[EngineOutput]) -> Scored {
         .filter(|(_, f)| f.strength == Strength::Deterministic)
         .map(|(_, f)| *f)
         .collect();
-    if !deterministic.is_empty() && !s.human_interaction() {
+    let interaction = s.human_interaction();
+    let automation_browser = deterministic
+        .iter()
+        .any(|f| f.id == ids::AUTOMATION_HTTP_UA);
+    if !deterministic.is_empty() && (!interaction || automation_browser) {
         deterministic.sort_by_key(|f| f.id);
         deterministic.dedup_by_key(|f| f.id);
         let mut detection_ids: Vec<u32> = deterministic.iter().map(|f| f.id).collect();
-        detection_ids.push(ids::NO_HUMAN_INTERACTION);
+        let (closing_id, closing) = if interaction {
+            (
+                ids::AUTOMATION_WITH_INTERACTION,
+                "interaction from an automation browser does not count",
+            )
+        } else {
+            (ids::NO_HUMAN_INTERACTION, "no human interaction recorded")
+        };
+        detection_ids.push(closing_id);
         // JS detection's signature first: the published reason leads with it.
         let mut labels: Vec<&str> = deterministic
             .iter()
@@ -54,7 +69,7 @@ pub fn combine(s: &Signals, outputs: &[EngineOutput]) -> Scored {
         return Scored {
             score: 1,
             detection_ids,
-            reason: format!("{}; no human interaction recorded.", labels.join(", ")),
+            reason: format!("{}; {closing}.", labels.join(", ")),
         };
     }
 
@@ -101,9 +116,17 @@ mod tests {
     use crate::engines::{REASON_HEADLESS, RequestFacts, Traffic, assess, heuristics};
     use serde_json::{Value, json};
 
+    /// Scores `events` of a session that passed the evidence gate (the SDK's page and probe
+    /// events, a valid proof on every request; `evidence.rs` tests the gate itself).
     fn run_with(events: &[(EventKind, Value)], requests: &[RequestFacts], t: &Traffic) -> Scored {
-        let maps = crate::engines::signals::payloads(events);
-        assess(maps.iter().map(|(k, m)| (*k, m)), requests, t).scored
+        let (mut maps, valid) = crate::engines::evidence::sdk_run();
+        maps.extend(crate::engines::signals::payloads(events));
+        let requests = if requests.is_empty() {
+            vec![valid]
+        } else {
+            requests.to_vec()
+        };
+        assess(maps.iter().map(|(k, m)| (*k, m)), &requests, t).scored
     }
 
     fn run(events: &[(EventKind, Value)]) -> Scored {
@@ -116,6 +139,7 @@ mod tests {
             ua_hash: Some(heuristics::ua_hash(ua)),
             ua_class: heuristics::classify(Some(ua)),
             header_flags: heuristics::header::USER_AGENT,
+            integrity: crate::integrity::Outcome::Valid,
         }
     }
 
@@ -127,13 +151,88 @@ mod tests {
         assert_eq!(s.score, 87);
         assert!(s.detection_ids.is_empty());
         assert_eq!(s.reason, REASON_HUMAN);
-        // The same post made with curl (the README quickstart) is judged alike.
+    }
+
+    #[test]
+    fn the_quickstart_posted_by_a_script_is_gated() {
+        // The README's curl: the mouse event alone, no SDK events, no proof.
+        let maps = crate::engines::signals::payloads(&[(
+            EventKind::Mouse,
+            json!({"entropy": 0.74, "samples": 128}),
+        )]);
+        let curl = RequestFacts {
+            integrity: crate::integrity::Outcome::Absent,
+            ..ua("curl/8.5.0")
+        };
+        let s = assess(
+            maps.iter().map(|(k, m)| (*k, m)),
+            &[curl],
+            &Traffic::default(),
+        )
+        .scored;
+        assert_eq!(s.score, 4, "{s:?}");
+        assert_eq!(
+            s.detection_ids,
+            vec![ids::NO_SDK_EVIDENCE, ids::INTEGRITY_MISSING]
+        );
+        assert_eq!(
+            s.reason,
+            "No browser SDK evidence (no js_probe event, no page or snapshot event); Missing integrity proof."
+        );
+    }
+
+    #[test]
+    fn an_automation_browser_is_definite_despite_interaction() {
+        const HEADLESS: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 Safari/537.36";
+        let typed = [
+            (EventKind::JsProbe, json!({"webdriver": true})),
+            (
+                EventKind::Mouse,
+                json!({"mouse_entropy": 0.8, "samples": 120}),
+            ),
+            (
+                EventKind::FirstInput,
+                json!({"key_events": 12, "first_input_delay_ms": 3}),
+            ),
+        ];
+        let s = run_with(&typed, &[ua(HEADLESS)], &Traffic::default());
+        assert_eq!(s.score, 1, "{s:?}");
+        assert_eq!(
+            s.detection_ids,
+            vec![
+                ids::AUTOMATION_HTTP_UA,
+                ids::AUTOMATION_SIGNATURE,
+                ids::AUTOMATION_WITH_INTERACTION
+            ]
+        );
+        assert_eq!(
+            s.reason,
+            "Headless automation signature, Automation browser user agent; interaction from an automation browser does not count."
+        );
+        // Without interaction the published pair and reason stay.
         let s = run_with(
-            &[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))],
-            &[ua("curl/8.5.0")],
+            &[(EventKind::JsProbe, json!({"webdriver": true}))],
+            &[ua(HEADLESS)],
             &Traffic::default(),
         );
-        assert_eq!((s.score, s.detection_ids.len()), (87, 0));
+        assert_eq!(
+            s.detection_ids,
+            vec![
+                ids::AUTOMATION_HTTP_UA,
+                ids::AUTOMATION_SIGNATURE,
+                ids::NO_HUMAN_INTERACTION
+            ]
+        );
+        // A JS-only signature with interaction is not enough for definite.
+        let s = run_with(
+            &typed,
+            &[ua(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+            )],
+            &Traffic::default(),
+        );
+        assert!(s.score > 1 && s.score < 30, "{s:?}");
+        assert!(!s.detection_ids.contains(&ids::AUTOMATION_WITH_INTERACTION));
     }
 
     #[test]
@@ -263,6 +362,7 @@ mod tests {
                 ua_hash: None,
                 ua_class: heuristics::UaClass::Missing,
                 header_flags: 0,
+                integrity: crate::integrity::Outcome::Valid,
             }],
             &Traffic {
                 replayed_payloads: 1,

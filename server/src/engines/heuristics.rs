@@ -68,6 +68,7 @@ const AUTOMATION_MARKERS: &[(&str, &str)] = &[
     ("selenium", "Selenium"),
     ("webdriver", "WebDriver"),
     ("nightmare", "Nightmare"),
+    ("electron/", "Electron"),
 ];
 
 /// Scripting HTTP clients (case-insensitive substrings), with their display names.
@@ -427,6 +428,8 @@ pub struct RequestFacts {
     pub ua_class: UaClass,
     /// [`header`] flags.
     pub header_flags: u32,
+    /// What the request's `integrity` object was.
+    pub integrity: crate::integrity::Outcome,
 }
 
 /// The project's traffic around the session (counted by the store).
@@ -634,6 +637,8 @@ pub fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<Eng
         ));
     }
 
+    out.extend(super::evidence::gate(s, requests));
+
     if out.is_empty() {
         return None;
     }
@@ -673,12 +678,26 @@ mod tests {
         crate::engines::signals::fold_json(events)
     }
 
+    /// The heuristics without the evidence gate's findings (tested in `evidence.rs`).
+    fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<EngineOutput> {
+        let gate = [
+            ids::NO_SDK_EVIDENCE,
+            ids::INTEGRITY_MISSING,
+            ids::INTEGRITY_INVALID,
+        ];
+        let mut o = super::assess(s, requests, t)?;
+        o.findings.retain(|f| !gate.contains(&f.id));
+        o.score = o.findings.iter().map(|f| f.score).min();
+        (!o.findings.is_empty()).then_some(o)
+    }
+
     fn req(ua: Option<&str>, flags: u32) -> RequestFacts {
         RequestFacts {
             client_ip: Some("198.51.100.7".parse().unwrap()),
             ua_hash: ua.map(ua_hash),
             ua_class: classify(ua),
             header_flags: flags,
+            integrity: crate::integrity::Outcome::Valid,
         }
     }
 

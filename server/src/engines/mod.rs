@@ -5,7 +5,8 @@
 //!
 //! - [`heuristics`] (family `0x01`): server-side facts about the requests that delivered the
 //!   telemetry: user agent class, header shape, `ua_hash` vs HTTP User-Agent, a JS probe that
-//!   never came, replayed payloads, request rates.
+//!   never came, replayed payloads, request rates, and the [`evidence`] gate (the SDK's own
+//!   events and a valid proof-of-work solution).
 //! - [`js`] (family `0x03`): the SDK's JS probe. Emits `js_detection.passed`. Its soft
 //!   findings never enforce alone (contract §4).
 //! - [`behavioral`] (family `0x02`): pointer, keyboard, scroll, visibility and first-input
@@ -17,6 +18,7 @@
 //! and `GET /v1/detections`).
 pub mod behavioral;
 pub mod combiner;
+pub mod evidence;
 pub mod heuristics;
 pub mod js;
 pub mod registry;
@@ -141,11 +143,17 @@ mod tests {
     use super::*;
 
     fn run(events: &[(EventKind, Value)]) -> Assessment {
-        let maps: Vec<(EventKind, Map<String, Value>)> = events
-            .iter()
-            .map(|(k, v)| (*k, v.as_object().unwrap().clone()))
-            .collect();
-        assess(maps.iter().map(|(k, m)| (*k, m)), &[], &Traffic::default())
+        let (mut maps, request) = evidence::sdk_run();
+        maps.extend(
+            events
+                .iter()
+                .map(|(k, v)| (*k, v.as_object().unwrap().clone())),
+        );
+        assess(
+            maps.iter().map(|(k, m)| (*k, m)),
+            &[request],
+            &Traffic::default(),
+        )
     }
 
     #[test]
@@ -167,13 +175,18 @@ mod tests {
             json!({"mouse_entropy": 0.6, "scroll_velocity": 420.0, "visibility_changes": null, "first_input_delay_ms": null})
         );
         let a = run(&[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))]);
-        assert_eq!(a.js_passed, None);
+        // The SDK run's clean probe: passed.
+        assert_eq!(a.js_passed, Some(true));
         assert_eq!(a.scored.score, 87);
-        assert_eq!(
-            a.engines.len(),
-            1,
-            "only behavioral speaks: {:?}",
+        assert!(
+            a.engines.iter().all(|e| e.findings.is_empty()),
+            "nothing fires: {:?}",
             a.engines
         );
+        // Without any probe, js_detection.passed is unknown.
+        let maps =
+            signals::payloads(&[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))]);
+        let a = assess(maps.iter().map(|(k, m)| (*k, m)), &[], &Traffic::default());
+        assert_eq!(a.js_passed, None);
     }
 }

@@ -84,6 +84,14 @@ pub mod ids {
     pub const IP_RATE: u32 = 0x0100_0008;
     /// The HTTP user agent declares a crawler or bot.
     pub const DECLARED_BOT_UA: u32 = 0x0100_0009;
+    /// The session lacks the browser SDK's own events (`js_probe`, and `page` or `snapshot`).
+    pub const NO_SDK_EVIDENCE: u32 = 0x0100_000A;
+    /// No request of the session carried a valid, unused proof-of-work solution.
+    pub const INTEGRITY_MISSING: u32 = 0x0100_000B;
+    /// A request carried a reused, expired, foreign, tampered or wrongly solved proof.
+    pub const INTEGRITY_INVALID: u32 = 0x0100_000C;
+    /// An automation browser (HTTP layer) that also produced interaction: definite.
+    pub const AUTOMATION_WITH_INTERACTION: u32 = 0x0100_000D;
 
     // ---- 0x02 behavioral ----
     /// No interaction of any kind recorded.
@@ -239,6 +247,38 @@ pub static REGISTRY: &[Detection] = &[
         "declared_bot_user_agent",
         "Self-declared bot",
         "The User-Agent header declares a crawler or bot (Googlebot, bingbot, GPTBot, …, or a `bot/`, `crawler`, `spider`, `+http` token). Verified-bot matching (IP ranges, reverse DNS) is separate.",
+    ),
+    d(
+        ids::NO_SDK_EVIDENCE,
+        H,
+        "heuristics",
+        "no_browser_sdk_evidence",
+        "No browser SDK evidence",
+        "Evidence gate: the session lacks the events Botect's browser SDK always sends (a `js_probe` event, and a `page` or `snapshot` event). Events posted by hand or by a non-browser HTTP client look like this. A session can be `likely_human` only with the SDK's events and a valid integrity proof (score 4).",
+    ),
+    d(
+        ids::INTEGRITY_MISSING,
+        H,
+        "heuristics",
+        "integrity_proof_missing",
+        "Missing integrity proof",
+        "Evidence gate: no request of the session carried a valid solution of a proof-of-work challenge (`POST /v1/challenges`, sent as `integrity` with a batch). The SDK solves one per session in a Web Worker; a script must pay the same CPU per session (docs/evaluation.md). Score 6.",
+    ),
+    d(
+        ids::INTEGRITY_INVALID,
+        H,
+        "heuristics",
+        "integrity_proof_invalid",
+        "Invalid integrity proof",
+        "A request carried an integrity proof that is reused (redeemed by another session first), expired, issued for another project or another client (address prefix, user agent), tampered with, or wrongly solved. Recorded, never rejected: the batch's events are stored. Score 5, also when another request carried a valid proof.",
+    ),
+    d(
+        ids::AUTOMATION_WITH_INTERACTION,
+        H,
+        "combiner",
+        "automation_with_interaction",
+        "Automation browser despite interaction",
+        "The telemetry came from an automation browser (HeadlessChrome, PhantomJS, Electron, … in the User-Agent or Sec-CH-UA of the ingest requests) and the session recorded interaction: synthetic mouse moves and typing do not cancel a signature no person's browser carries. Definite (score 1), with the automation finding's ID; the no-interaction case keeps 0x03000003.",
     ),
     d(
         ids::NO_INTERACTION,

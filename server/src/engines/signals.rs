@@ -114,6 +114,8 @@ pub struct Signals {
     /// `collector_version`, `ua_hash` or any SDK aggregate key.
     pub sdk_claimed: bool,
     pub probe: Probe,
+    /// A `page` or `snapshot` event arrived (the SDK sends one on every page).
+    pub page_context: bool,
     /// Highest mouse entropy reported (`mouse_entropy` or `entropy`).
     pub mouse_entropy: Option<f64>,
     /// The most pointer moves ([`move_count`]) of any event that reported a mouse entropy;
@@ -229,6 +231,9 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
         if kind == EventKind::JsProbe {
             s.probe.received = true;
             s.sdk_claimed = true;
+        }
+        if matches!(kind, EventKind::Page | EventKind::Snapshot) {
+            s.page_context = true;
         }
         if SDK_MARKERS.iter().any(|k| p.contains_key(*k)) {
             s.sdk_claimed = true;

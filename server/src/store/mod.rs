@@ -15,10 +15,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
+mod integrity;
 mod listen;
 mod sqlite_read;
 mod sqlite_write;
 mod tx;
+pub use integrity::ChallengeRedemption;
 pub use listen::ChangeFeed;
 use tx::{SqlxTx, Tx};
 
@@ -80,6 +82,8 @@ pub struct SiteKeyPrincipal {
     pub account_id: i32,
     pub subscription_active: bool,
     pub monthly_event_quota: Option<i64>,
+    /// Leading zero bits of the project's proof-of-work challenges.
+    pub challenge_difficulty: i32,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -123,6 +127,7 @@ pub struct ScoringRow {
     pub block_definite: bool,
     pub challenge_likely: bool,
     pub likely_bot_threshold: i32,
+    pub challenge_difficulty: i32,
 }
 
 /// Everything a verdict read needs, fetched in one round trip.
@@ -204,6 +209,7 @@ pub struct SettingsPatch {
     pub block_definite: Option<bool>,
     pub challenge_likely: Option<bool>,
     pub likely_bot_threshold: Option<i32>,
+    pub challenge_difficulty: Option<i32>,
 }
 
 /// One validated event, ready to store.
@@ -229,6 +235,8 @@ pub struct RequestRecord {
     pub ua_class: Option<String>,
     /// Header-shape flags (`engines::heuristics::header`).
     pub header_flags: i32,
+    /// What the batch's `integrity` object was (`integrity::Outcome` code).
+    pub integrity: i16,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +249,8 @@ pub struct IngestWrite {
     /// `(Idempotency-Key, SHA-256 of the canonical batch)`.
     pub idempotency: Option<(String, String)>,
     pub request: RequestRecord,
+    /// A verified proof to redeem in the same transaction (single use).
+    pub redeem: Option<ChallengeRedemption>,
 }
 
 /// The 202 body, as stored for idempotent replay.
@@ -293,6 +303,8 @@ pub struct StoredRequest {
     pub header_flags: i32,
     pub events: i32,
     pub created_at: i64,
+    /// `integrity::Outcome` code.
+    pub integrity: i16,
 }
 
 /// Counts around a session for the heuristics engine, relative to its latest request.
@@ -700,7 +712,7 @@ impl Store {
     }
 
     const SCORING_COLS: &str = "project_id, enabled, site_key, allow_verified, protect_static, block_definite, \
-         challenge_likely, likely_bot_threshold FROM scoring";
+         challenge_likely, likely_bot_threshold, challenge_difficulty FROM scoring";
 
     pub async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
         self.one(
@@ -749,13 +761,15 @@ impl Store {
         self.exec(
             "UPDATE scoring SET allow_verified = COALESCE($1, allow_verified), protect_static = COALESCE($2, protect_static), \
              block_definite = COALESCE($3, block_definite), challenge_likely = COALESCE($4, challenge_likely), \
-             likely_bot_threshold = COALESCE($5, likely_bot_threshold), updated_at = $6 WHERE project_id = $7",
+             likely_bot_threshold = COALESCE($5, likely_bot_threshold), challenge_difficulty = COALESCE($6, challenge_difficulty), \
+             updated_at = $7 WHERE project_id = $8",
             vec![
                 v(p.allow_verified),
                 v(p.protect_static),
                 v(p.block_definite),
                 v(p.challenge_likely),
                 v(p.likely_bot_threshold),
+                v(p.challenge_difficulty),
                 v(now_ms()),
                 v(project_id),
             ],
@@ -796,20 +810,29 @@ impl Store {
         &self,
         site_key: &str,
     ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        let row: Option<(i32, i32, bool, Option<i64>)> = self
+        let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
             .read_one(
-                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota \
+                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
                  FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
                  WHERE s.site_key = $1 AND s.enabled = $2",
                 vec![v(site_key), v(true)],
             )
             .await?;
         Ok(row.map(
-            |(project_id, account_id, subscription_active, monthly_event_quota)| SiteKeyPrincipal {
+            |(
                 project_id,
                 account_id,
                 subscription_active,
                 monthly_event_quota,
+                challenge_difficulty,
+            )| {
+                SiteKeyPrincipal {
+                    project_id,
+                    account_id,
+                    subscription_active,
+                    monthly_event_quota,
+                    challenge_difficulty,
+                }
             },
         ))
     }
@@ -1059,10 +1082,11 @@ impl Store {
             i32,
             i32,
             i64,
+            i16,
         );
         let rows: Vec<Cols> = self
             .read_all(
-                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at FROM ingest_requests \
+                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity FROM ingest_requests \
                  WHERE session_id = $1 ORDER BY id",
                 vec![v(session_id)],
             )
@@ -1070,13 +1094,16 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(
-                |(client_ip, ua_hash, ua_class, header_flags, events, created_at)| StoredRequest {
-                    client_ip,
-                    ua_hash,
-                    ua_class,
-                    header_flags,
-                    events,
-                    created_at,
+                |(client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity)| {
+                    StoredRequest {
+                        client_ip,
+                        ua_hash,
+                        ua_class,
+                        header_flags,
+                        events,
+                        created_at,
+                        integrity,
+                    }
                 },
             )
             .collect())
@@ -1405,9 +1432,15 @@ pub(crate) async fn ingest_tx(
     let accepted = tx.exec(&sql, vals).await? as u32;
     let duplicates = w_in.events.len() as u32 - accepted;
     let r = &w_in.request;
+    let integrity = match &w_in.redeem {
+        Some(redeem) => {
+            integrity::redeem_tx(tx, w_in.project_id, session_id, redeem, r.integrity).await?
+        }
+        None => r.integrity,
+    };
     tx.exec(
-        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![
             v(w_in.project_id),
             v(session_id),
@@ -1417,6 +1450,7 @@ pub(crate) async fn ingest_tx(
             v(r.header_flags),
             v(accepted as i32),
             v(now),
+            v(integrity),
         ],
     )
     .await?;

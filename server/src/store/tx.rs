@@ -50,7 +50,9 @@ tuple_row!(A 0);
 tuple_row!(A 0, B 1);
 tuple_row!(A 0, B 1, C 2);
 tuple_row!(A 0, B 1, C 2, D 3);
+tuple_row!(A 0, B 1, C 2, D 3, E 4);
 tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 
 pub(crate) fn lite_err(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("sqlite: {e}"))
@@ -62,6 +64,7 @@ pub(crate) fn lite_err(e: rusqlite::Error) -> DbErr {
 fn lite_value(v: Value) -> Result<LiteValue, DbErr> {
     Ok(match v {
         Value::Bool(b) => b.map_or(LiteValue::Null, |b| LiteValue::Integer(b as i64)),
+        Value::SmallInt(i) => i.map_or(LiteValue::Null, |i| LiteValue::Integer(i as i64)),
         Value::Int(i) => i.map_or(LiteValue::Null, |i| LiteValue::Integer(i as i64)),
         Value::BigInt(i) => i.map_or(LiteValue::Null, LiteValue::Integer),
         Value::Unsigned(i) => i.map_or(LiteValue::Null, |i| LiteValue::Integer(i as i64)),

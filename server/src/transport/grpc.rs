@@ -10,8 +10,8 @@ use crate::{
     core::{
         ClientInfo, Core, KeyType,
         model::{
-            Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, Policy,
-            RequestContext, VerdictOut,
+            Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
+            Policy, RequestContext, VerdictOut,
         },
     },
     engines::{heuristics, registry},
@@ -185,6 +185,10 @@ fn batch(req: pb::IngestEventsRequest) -> IncomingBatch {
     IncomingBatch {
         session_token: req.session_token,
         site_key: req.site_key,
+        integrity: req.integrity.map(|i| IncomingIntegrity {
+            challenge: i.challenge,
+            nonce: i.nonce,
+        }),
         events: req
             .events
             .into_iter()
@@ -216,6 +220,27 @@ impl pb::ingest_service_server::IngestService for Api {
             duplicates: ack.duplicates,
             over_quota: ack.over_quota.then_some(true),
         }))
+    }
+
+    async fn create_challenge(
+        &self,
+        req: Request<pb::CreateChallengeRequest>,
+    ) -> Rpc<pb::Challenge> {
+        let creds = credentials(req.metadata());
+        let client = client_info(&req);
+        let r = req.into_inner();
+        ok(self
+            .core
+            .create_challenge(&creds, r.site_key.as_deref(), &client)
+            .await
+            .map(|c| pb::Challenge {
+                challenge: c.challenge,
+                algorithm: crate::integrity::ALGORITHM.to_string(),
+                difficulty: c.difficulty,
+                expires_at: chrono::DateTime::from_timestamp_millis(c.expires_at_ms)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            }))
     }
 }
 
@@ -313,8 +338,9 @@ impl pb::scoring_service_server::ScoringService for Api {
             .map(|s| pb::ScoringState {
                 enabled: s.enabled,
                 site_key: s.site_key.unwrap_or_default(),
-                bot_settings: Some(bot_settings(&s.policy)),
-                likely_bot_threshold: s.policy.threshold as u32,
+                bot_settings: Some(bot_settings(&s.settings.policy)),
+                likely_bot_threshold: s.settings.policy.threshold as u32,
+                challenge_difficulty: s.settings.challenge_difficulty,
             }))
     }
 
@@ -344,14 +370,18 @@ impl pb::scoring_service_server::ScoringService for Api {
             likely_bot_threshold: r
                 .likely_bot_threshold
                 .map(|t| t.min(i32::MAX as u32) as i32),
+            challenge_difficulty: r
+                .challenge_difficulty
+                .map(|d| d.min(i32::MAX as u32) as i32),
         };
         ok(self
             .core
             .update_settings(&creds, r.project, patch)
             .await
-            .map(|p| pb::ScoringSettings {
-                bot_settings: Some(bot_settings(&p)),
-                likely_bot_threshold: p.threshold as u32,
+            .map(|s| pb::ScoringSettings {
+                bot_settings: Some(bot_settings(&s.policy)),
+                likely_bot_threshold: s.policy.threshold as u32,
+                challenge_difficulty: s.challenge_difficulty,
             }))
     }
 
