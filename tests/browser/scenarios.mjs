@@ -1,13 +1,36 @@
-// Automation scenarios against a real Botect and Debian's Chromium. Used by the CI test
-// (test/scenarios.test.mjs) and by the report (`node scenarios.mjs --report`), which prints
-// each scenario's verdict as JSON lines for docs/evaluation.md.
+// Automation scenarios against a real Botect and Debian's Chromium, scripts that post to the
+// ingest API directly (the quickstart's event; a real browser's SDK batches replayed, with and
+// without a natively solved proof of work), and a person stand-in (a plain headed Chromium under
+// Xvfb driven through the X server by xdotool, motion.mjs). Used by the CI test
+// (test/scenarios.test.mjs) and by the report (`node scenarios.mjs --report [--volume N]`),
+// which prints each scenario's verdict as JSON lines for docs/evaluation.md.
+// `--repeat N` runs the headless stealth scenario N times, `--repeat-person N [--seed S]` the
+// person stand-in.
 import { chromium } from "playwright-core";
 import puppeteerCore from "puppeteer-core";
 import { addExtra } from "puppeteer-extra";
 import Stealth from "puppeteer-extra-plugin-stealth";
 import { createCursor } from "ghost-cursor";
 import { spawn } from "node:child_process";
-import { CHROMIUM, CHROMIUM_ARGS, startBotect, tenant, customerSite, shopPage, scoredVerdict, wander } from "./test/harness.mjs";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { solveSync } from "../../clients/browser/dist/pow.mjs";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  startBotect,
+  tenant,
+  customerSite,
+  shopPage,
+  personPage,
+  recordingProxy,
+  scoredVerdict,
+  wander,
+} from "./test/harness.mjs";
+import { rng, trajectory, moveLines, clickLines, typeLines, wheelLines, pauseLines } from "./motion.mjs";
 
 /** Element selectors of a page: the customer's shop page (default) or the server's /demo. */
 export const SHOP = { field1: "#email", field2: "#notes", check: "#terms", submit: "#buy" };
@@ -23,7 +46,7 @@ async function flushAndRead(botect, t, page) {
 /** The verdict once rescoring has caught up: scoring is asynchronous, so the first computed
  *  verdict may still be that of an earlier batch (e.g. the probe without the interaction that
  *  followed). Reads until the same verdict comes back for a full second (at most 10 s). */
-async function settledVerdict(botect, t, session) {
+export async function settledVerdict(botect, t, session) {
   let v = await scoredVerdict(botect.base, t.privateKey, session);
   let since = Date.now();
   const start = since;
@@ -98,15 +121,306 @@ export async function stealthGhost(botect, t, url, { headless = true, env, sel =
   }
 }
 
-/** Runs `fn` with a virtual X display (Xvfb) for headed Chromium. */
+/** Runs `fn` with a virtual X display (Xvfb picks a free display number and reports it). */
 export async function withXvfb(fn) {
-  const display = `:${90 + Math.floor(Math.random() * 100)}`;
-  const xvfb = spawn("Xvfb", [display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"], { stdio: "ignore" });
-  await new Promise((ok) => setTimeout(ok, 700));
+  const xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1366x768x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "ignore", "pipe"],
+  });
   try {
+    const display = await new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error("Xvfb did not start")), 15000);
+      createInterface({ input: xvfb.stdio[3] }).once("line", (n) => {
+        clearTimeout(timer);
+        ok(`:${n.trim()}`);
+      });
+      xvfb.once("exit", (code) => fail(new Error(`Xvfb exited with ${code}`)));
+    });
     return await fn({ ...process.env, DISPLAY: display });
   } finally {
     xvfb.kill("SIGKILL");
+  }
+}
+
+// ---- scripts that post to the ingest API directly ----
+
+/** The bands a bot may land in. */
+export const BOT_BANDS = ["likely_automated", "definite"];
+
+/** The README quickstart's single mouse event, posted by a script (python-requests' user agent). */
+export async function quickstartScript(botect, t) {
+  const r = await fetch(`${botect.base}/v1/events`, {
+    method: "POST",
+    headers: {
+      "User-Agent": "python-requests/2.32.3",
+      Accept: "*/*",
+      "Accept-Encoding": "gzip, deflate",
+      "Content-Type": "application/json",
+      "X-Botect-Site-Key": t.siteKey,
+      "Idempotency-Key": randomUUID(),
+    },
+    body: JSON.stringify({
+      session_token: null,
+      events: [{ request_id: randomUUID(), type: "mouse", received_at: new Date().toISOString(), payload: { entropy: 0.74, samples: 128 } }],
+    }),
+  });
+  if (r.status !== 202) throw new Error(`events ${r.status}: ${await r.text()}`);
+  return settledVerdict(botect, t, (await r.json()).session_token);
+}
+
+/** Keys whose values are shares (0–1) or percentages (0–100): a perturbed value stays in range. */
+const SHARE = /entropy|straightness|ratio/;
+const PCT = /_pct$/;
+
+/**
+ * Moves a number by ±3–5 %: integers stay integers (and ≥ 0), fractions keep their precision
+ * (one more decimal if rounding would give the old value back), shares stay ≤ 1 and
+ * percentages ≤ 100. Zero stays zero; booleans and strings are kept.
+ */
+function perturbNumber(v, key, r) {
+  if (typeof v !== "number" || !Number.isFinite(v) || v === 0) return v;
+  const x = v * (1 + (r() < 0.5 ? -1 : 1) * r.between(0.03, 0.05));
+  let out;
+  if (Number.isInteger(v)) out = Math.max(0, Math.round(x));
+  else {
+    let d = (String(v).split(".")[1] || "").length;
+    out = Math.round(x * 10 ** d) / 10 ** d;
+    if (out === v) out = Math.round(x * 10 ** ++d) / 10 ** d;
+  }
+  if (SHARE.test(key)) out = Math.min(1, out);
+  if (PCT.test(key)) out = Math.min(100, out);
+  return out;
+}
+
+function perturb(value, r, key = "") {
+  if (Array.isArray(value)) return value.map((v) => perturb(v, r, key));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, perturb(v, r, k)]));
+  return perturbNumber(value, key, r);
+}
+
+/**
+ * Headers a forger copies from a real Chromium's ingest requests (the recording), with a
+ * browser's defaults where the recording lacks one: the same User-Agent (the probe's
+ * `ua_hash` must match it), Accept-Language, Accept-Encoding, Fetch-Metadata, client hints
+ * and the customer's Origin.
+ */
+export function browserHeaders(recorded) {
+  const h = recorded.headers;
+  const ua = h["user-agent"];
+  const major = (ua.match(/Chrome\/(\d+)/) || [])[1] || "148";
+  return {
+    "user-agent": ua,
+    accept: h.accept || "*/*",
+    "accept-language": h["accept-language"] || "en-US,en;q=0.9",
+    "accept-encoding": h["accept-encoding"] || "gzip, deflate, br, zstd",
+    "sec-ch-ua": h["sec-ch-ua"] || `"Chromium";v="${major}", "Not_A Brand";v="24"`,
+    "sec-ch-ua-mobile": h["sec-ch-ua-mobile"] || "?0",
+    "sec-ch-ua-platform": h["sec-ch-ua-platform"] || '"Linux"',
+    "sec-fetch-mode": h["sec-fetch-mode"] || "cors",
+    "sec-fetch-site": h["sec-fetch-site"] || "cross-site",
+    "sec-fetch-dest": h["sec-fetch-dest"] || "empty",
+    origin: h.origin,
+    ...(h.referer ? { referer: h.referer } : {}),
+    "content-type": "application/json",
+  };
+}
+
+/** A challenge for the forger's headers, solved in node with the SDK's own solver; the time is CPU time of one core. */
+export async function solveChallenge(botect, t, headers) {
+  const r = await fetch(`${botect.base}/v1/challenges`, { method: "POST", headers: { ...headers, "x-botect-site-key": t.siteKey }, body: "{}" });
+  if (r.status !== 200) throw new Error(`challenges ${r.status}: ${await r.text()}`);
+  const ch = await r.json();
+  const t0 = performance.now();
+  const nonce = solveSync(ch.challenge, ch.difficulty);
+  const solveMs = performance.now() - t0;
+  if (nonce == null) throw new Error("no nonce found");
+  return { integrity: { challenge: ch.challenge, nonce }, difficulty: ch.difficulty, solveMs };
+}
+
+/**
+ * Replays a recorded SDK session as a new one: the recorded batches in order, the first
+ * with `session_token: null` and the rest with the minted token, every event with a new
+ * `request_id`, the current time and every numeric payload value moved by ±3–5 %
+ * ({@link perturbNumber}), the recording's browser headers, and `integrity` on the first
+ * batch when given. Resolves to the new session token.
+ */
+export async function replaySession(botect, t, recording, { integrity, seed = Date.now() } = {}) {
+  const r = rng(seed);
+  const headers = browserHeaders(recording.batches[0]);
+  let token = null;
+  for (const [i, b] of recording.batches.entries()) {
+    const events = b.body.events.map((e) => ({
+      request_id: randomUUID(),
+      type: e.type,
+      received_at: new Date().toISOString(),
+      payload: perturb(e.payload, r),
+    }));
+    const body = { session_token: token, events };
+    if (i === 0 && integrity) body.integrity = integrity;
+    const res = await fetch(`${botect.base}/v1/events`, {
+      method: "POST",
+      headers: { ...headers, "x-botect-site-key": t.siteKey, "idempotency-key": randomUUID() },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 202) throw new Error(`events ${res.status}: ${await res.text()}`);
+    token = (await res.json()).session_token;
+  }
+  return token;
+}
+
+/** Scenario 2: the recorded batches replayed, perturbed, with browser headers, no proof. */
+export async function replayNoProof(botect, t, recording) {
+  return settledVerdict(botect, t, await replaySession(botect, t, recording));
+}
+
+/** Scenario 3: the same with a challenge fetched for the forger's headers and solved in node. */
+export async function replaySolved(botect, t, recording) {
+  const proof = await solveChallenge(botect, t, browserHeaders(recording.batches[0]));
+  const session = await replaySession(botect, t, recording, { integrity: proof.integrity });
+  return { verdict: await settledVerdict(botect, t, session), proof, session };
+}
+
+/** One solved proof used by a second session: that session's requests carry a reused proof. */
+export async function replayReusedProof(botect, t, recording, proof) {
+  return settledVerdict(botect, t, await replaySession(botect, t, recording, { integrity: proof.integrity }));
+}
+
+/**
+ * Scenario 3 at volume: `n` forged sessions from this address in a loop, each with its own
+ * solved challenge. Returns every session's first computed verdict, the settled verdicts of
+ * the last `last`, the solve times and the wall time.
+ */
+export async function replayVolume(botect, t, recording, n = 60, last = 5) {
+  const t0 = Date.now();
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    const proof = await solveChallenge(botect, t, browserHeaders(recording.batches[0]));
+    runs.push({ session: await replaySession(botect, t, recording, { integrity: proof.integrity }), solveMs: proof.solveMs, difficulty: proof.difficulty });
+  }
+  const wallMs = Date.now() - t0;
+  const first = [];
+  for (const r of runs) first.push(await scoredVerdict(botect.base, t.privateKey, r.session));
+  const settled = [];
+  for (const r of runs.slice(-last)) settled.push(await settledVerdict(botect, t, r.session));
+  return { runs, first, settled, wallMs };
+}
+
+// ---- the person stand-in: a plain headed Chromium under Xvfb, input from xdotool ----
+
+/** Flags of the plain Chromium process: no DevTools port, no automation switches. */
+export const PERSON_CHROMIUM_ARGS = [
+  "--no-first-run",
+  "--no-default-browser-check",
+  "--disable-gpu",
+  "--no-sandbox",
+  "--password-store=basic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+  "--window-size=1366,768",
+  "--window-position=0,0",
+];
+
+/** Runs one xdotool script (one command a line) on the display of `env`. */
+function xdo(env, lines) {
+  return new Promise((ok, fail) => {
+    const p = spawn("xdotool", ["-"], { env, stdio: ["pipe", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d) => (err += d));
+    p.on("error", fail);
+    p.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`xdotool exited with ${code}: ${err}`))));
+    p.stdin.end(lines.join("\n") + "\n");
+  });
+}
+
+const EMAILS = ["jane.doe@example.com", "m.rossi@example.org", "alex.kim@example.net", "sam@shop.example"];
+const NOTES = ["Please leave it at the door", "Ring twice, thanks", "No rush, next week is fine", "Gift wrap if you can"];
+
+/**
+ * A person stand-in: a plain `/usr/bin/chromium` process (no Playwright/Puppeteer, no
+ * DevTools port, no `--enable-automation`) on an Xvfb display, the input coming from the X
+ * server via xdotool: curved minimum-jerk mouse paths with tremor, overshoot and pauses,
+ * clicks into the fields, typing with varied dwell and gaps, a few wheel ticks, and "Buy",
+ * after which the page flushes the SDK itself and reports its session token to its site.
+ * With `record`, the SDK talks to Botect through {@link recordingProxy} and the result holds
+ * the recording (the batches' headers and bodies) for the replay scenarios.
+ * Resolves to {verdict, seed, typed (what xdotool typed), fields (the form's values at "Buy"),
+ * recording?}.
+ */
+export async function personStandIn(botect, t, { record = false, seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0 } = {}) {
+  const r = rng(seed);
+  const proxy = record ? await recordingProxy(botect.base) : null;
+  const site = await customerSite(() => personPage({ base: botect.base, endpoint: proxy ? proxy.origin : botect.base, siteKey: t.siteKey }));
+  const dir = mkdtempSync(join(tmpdir(), "botect-person-"));
+  try {
+    return await withXvfb(async (env) => {
+      const chrome = spawn(CHROMIUM, [...PERSON_CHROMIUM_ARGS, `--user-data-dir=${dir}`, `${site.origin}/checkout`], {
+        env,
+        detached: true,
+        stdio: "ignore",
+      });
+      try {
+        await site.waitFor("ready", 60000);
+        // Look at the page for a moment, then move: the first pointer events tell the page
+        // where its viewport is on the screen. A new Xvfb puts the cursor in the middle of the
+        // screen (the `mousemove` there moves nothing, so the cursor never jumps).
+        let pos = [683, 384];
+        await xdo(env, [`mousemove ${pos[0]} ${pos[1]}`, ...pauseLines(r, 0.6, 1.2)]);
+        const first = [r.int(420, 560), r.int(200, 300)];
+        await xdo(env, [...pauseLines(r, 0.2, 0.5), ...moveLines(trajectory(r, pos, first))]);
+        pos = first;
+        await site.waitFor("offset", 10000);
+        /** A point on element `id`, in screen pixels (somewhere inside its middle 60 %). */
+        const aim = (id) => {
+          const off = site.reports.offset.at(-1);
+          const lay = site.reports.layout.at(-1);
+          const b = lay.rects[id];
+          return [Math.round(off.x + b.x + b.w * r.between(0.2, 0.8)), Math.round(off.y + b.y - lay.scrollY + b.h * r.between(0.3, 0.7))];
+        };
+        const go = (id, width) => {
+          const to = aim(id);
+          const lines = moveLines(trajectory(r, pos, to, { width }));
+          pos = to;
+          return lines;
+        };
+        const email = EMAILS[r.int(0, EMAILS.length - 1)];
+        const notes = NOTES[r.int(0, NOTES.length - 1)];
+        await xdo(env, [...pauseLines(r, 0.4, 0.9), ...go("email", 34), ...clickLines(r), ...pauseLines(r, 0.3, 0.7), ...typeLines(r, email)]);
+        await xdo(env, [...pauseLines(r, 0.6, 1.4), ...go("notes", 110), ...clickLines(r), ...pauseLines(r, 0.3, 0.8), ...typeLines(r, notes)]);
+        await xdo(env, [...pauseLines(r, 0.5, 1.2), ...go("terms", 22), ...clickLines(r)]);
+        // Read on: move aside, roll the wheel down a few ticks, pause, and back to the top.
+        const aside = [r.int(640, 900), r.int(320, 520)];
+        const down = r.int(3, 5);
+        await xdo(env, [
+          ...pauseLines(r, 0.3, 0.8),
+          ...moveLines(trajectory(r, pos, aside)),
+          ...pauseLines(r, 0.2, 0.5),
+          ...wheelLines(r, down),
+          ...pauseLines(r, 0.8, 1.6),
+          ...wheelLines(r, down + 3, false),
+        ]);
+        pos = aside;
+        await site.waitFor("layout", 10000, (l) => l.scrollY === 0 && site.reports.layout.at(-1) === l);
+        await xdo(env, [...pauseLines(r, 0.4, 1.0), ...go("buy", 46), ...clickLines(r)]);
+        const done = await site.waitFor("done", 30000);
+        if (done.error) throw new Error(`Botect.flush() failed in the page: ${done.error}`);
+        const recording = proxy
+          ? { batches: proxy.calls.filter((c) => c.path.startsWith("/v1/events") && c.status === 202), challenges: proxy.calls.filter((c) => c.path.startsWith("/v1/challenges")) }
+          : undefined;
+        const verdict = await settledVerdict(botect, t, done.session);
+        return { verdict, seed, typed: { email, notes }, fields: done.fields, recording };
+      } finally {
+        try {
+          process.kill(-chrome.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    });
+  } finally {
+    site.close();
+    proxy?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -131,6 +445,48 @@ async function withShop(fn) {
   }
 }
 
+/** What a report line shows of a verdict. */
+const line = (o) => console.log(JSON.stringify(o));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
+};
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+/** The scripted and person stand-in scenarios of the report (customer page only). */
+async function reportScripts(botect, t, volume) {
+  line({ scenario: "script: quickstart event", ...(await quickstartScript(botect, t)) });
+  const person = await personStandIn(botect, t, { record: true });
+  line({ scenario: "person stand-in (headed Chromium under Xvfb, xdotool)", seed: person.seed, batches: person.recording.batches.length, ...person.verdict });
+  const rec = person.recording;
+  line({ scenario: "script: replayed SDK batches, perturbed, no proof", ...(await replayNoProof(botect, t, rec)) });
+  const solved = await replaySolved(botect, t, rec);
+  line({
+    scenario: "script: replayed SDK batches, perturbed, proof solved natively",
+    difficulty: solved.proof.difficulty,
+    solve_ms: Math.round(solved.proof.solveMs),
+    ...solved.verdict,
+  });
+  line({ scenario: "script: the same proof reused by a second session", ...(await replayReusedProof(botect, t, rec, solved.proof)) });
+  const vol = await replayVolume(botect, t, rec, volume);
+  const bands = {};
+  for (const v of vol.first) bands[v.verdict] = (bands[v.verdict] || 0) + 1;
+  const ms = vol.runs.map((r) => r.solveMs);
+  line({
+    scenario: `script: ${volume} forged sessions with solved proofs from one address (loopback: exempt from the per-address rate)`,
+    difficulty: vol.runs[0]?.difficulty,
+    wall_ms: vol.wallMs,
+    solve_ms: { median: Math.round(median(ms)), p90: Math.round(pct(ms, 0.9)), max: Math.round(Math.max(...ms)), total: Math.round(ms.reduce((a, b) => a + b, 0)) },
+    first_verdicts: bands,
+    last_settled: vol.settled.map((v) => ({ verdict: v.verdict, score: v.score, detection_ids: v.detection_ids })),
+  });
+}
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1] || dflt) : null;
+};
+
 if (process.argv.includes("--report")) {
   await withShop(async (botect, t, site) => {
     const pages = [
@@ -141,24 +497,37 @@ if (process.argv.includes("--report")) {
       for (const [name, run] of Object.entries(SCENARIOS)) {
         try {
           const v = await run(botect, t, url, sel);
-          console.log(JSON.stringify({ scenario: name, page, ...v }));
+          line({ scenario: name, page, ...v });
         } catch (e) {
-          console.log(JSON.stringify({ scenario: name, page, error: String(e) }));
+          line({ scenario: name, page, error: String(e) });
         }
       }
     }
+    await reportScripts(botect, t, arg("--volume", 60) ?? 60);
   });
 }
 
 // `node scenarios.mjs --repeat N`: the headless stealth scenario N times on the customer page,
 // one JSON line per session (how often each finding is present; docs/evaluation.md).
-const repeat = process.argv.indexOf("--repeat");
-if (repeat > 0) {
-  const n = Number(process.argv[repeat + 1] || 10);
+const repeat = arg("--repeat", 10);
+if (repeat) {
   await withShop(async (botect, t, site) => {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < repeat; i++) {
       const v = await stealthGhost(botect, t, `${site.origin}/checkout`);
-      console.log(JSON.stringify({ run: i + 1, ...v }));
+      line({ run: i + 1, ...v });
+    }
+  });
+}
+
+// `node scenarios.mjs --repeat-person N`: the person stand-in N times (each with a fresh
+// seed, printed, so that a run can be repeated with `--seed S`), one JSON line per session.
+const repeatPerson = arg("--repeat-person", 5);
+if (repeatPerson) {
+  const fixed = arg("--seed", 0);
+  await withShop(async (botect, t) => {
+    for (let i = 0; i < repeatPerson; i++) {
+      const p = await personStandIn(botect, t, fixed ? { seed: fixed } : {});
+      line({ run: i + 1, seed: p.seed, ...p.verdict });
     }
   });
 }

@@ -50,9 +50,14 @@ impl Core {
     ) -> ApiResult<Issued> {
         let principal = self.site_principal(creds, body_site_key).await?;
         let prefix = integrity::address_prefix(client.ip);
-        let difficulty = principal
+        let base = principal
             .challenge_difficulty
             .clamp(0, integrity::MAX_DIFFICULTY as i32) as u32;
+        let difficulty = if base == 0 {
+            0
+        } else {
+            base + self.volume_bits(principal.project_id, client).await
+        };
         Ok(integrity::mint(
             &self.challenge_secret,
             &binding(principal.project_id, &prefix, client),
@@ -60,6 +65,32 @@ impl Core {
             now_ms(),
             random::<16>(),
         ))
+    }
+
+    /// Extra bits for a public address that opened many sessions of the project in the
+    /// last 10 minutes (the per-address rate's threshold, `integrity::volume_bits`). Loopback,
+    /// private and shared addresses are exempt, as from the rate finding. A failed count adds
+    /// nothing (issuing never fails on it).
+    async fn volume_bits(&self, project_id: i32, client: &ClientInfo) -> u32 {
+        let Some(ip) = client
+            .ip
+            .map(|ip| ip.to_canonical())
+            .filter(|ip| crate::engines::heuristics::rate_limited_address(*ip))
+        else {
+            return 0;
+        };
+        let now = now_ms();
+        match self
+            .store
+            .address_sessions(project_id, &ip.to_string(), now - 600_000, now)
+            .await
+        {
+            Ok(n) => integrity::volume_bits(n),
+            Err(e) => {
+                tracing::warn!(error = %e, "counting an address's sessions failed");
+                0
+            }
+        }
     }
 
     /// What a batch's proof is, before the single-use check: the outcome to record and, for

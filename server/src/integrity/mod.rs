@@ -28,3 +28,39 @@ pub const DEFAULT_DIFFICULTY: u32 = 18;
 pub const MAX_CHALLENGE_LEN: usize = 256;
 /// Longest nonce accepted (decimal digits of a u64).
 pub const MAX_NONCE_LEN: usize = 20;
+/// Sessions from one public address (in 10 minutes) from which its challenges get harder: the
+/// client-IP rate finding's threshold.
+pub const VOLUME_SESSIONS: i64 = crate::engines::heuristics::IP_SESSIONS_PER_10MIN as i64;
+/// At most this many extra bits for volume (16× the work).
+pub const MAX_VOLUME_BITS: u32 = 4;
+
+/// Extra difficulty for an address that opened `sessions` sessions in the last 10 minutes: one
+/// bit (twice the work) from [`VOLUME_SESSIONS`], one more per doubling, at most
+/// [`MAX_VOLUME_BITS`]. A forger at volume from one address pays more per session; people
+/// behind a busy NAT pay at most 16× the normal solve.
+pub fn volume_bits(sessions: i64) -> u32 {
+    let mut bits = 0;
+    let mut at = VOLUME_SESSIONS;
+    while sessions >= at && bits < MAX_VOLUME_BITS {
+        bits += 1;
+        at *= 2;
+    }
+    bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volume_adds_a_bit_per_doubling_up_to_four() {
+        assert_eq!(volume_bits(0), 0);
+        assert_eq!(volume_bits(49), 0);
+        assert_eq!(volume_bits(50), 1);
+        assert_eq!(volume_bits(99), 1);
+        assert_eq!(volume_bits(100), 2);
+        assert_eq!(volume_bits(200), 3);
+        assert_eq!(volume_bits(400), 4);
+        assert_eq!(volume_bits(1_000_000), MAX_VOLUME_BITS);
+    }
+}

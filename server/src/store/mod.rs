@@ -1109,6 +1109,26 @@ impl Store {
             .collect())
     }
 
+    /// Sessions `ip` sent ingest requests for in the project in `(from, to]`, counted up to
+    /// [`IP_COUNT_CAP`] (a bounded scan of the `ingest_requests_ip` index).
+    pub async fn address_sessions(
+        &self,
+        project_id: i32,
+        ip: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, DbErr> {
+        let (sessions,): (i64,) = self
+            .read_one(
+                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
+                 WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                vec![v(project_id), v(ip), v(from), v(to), v(IP_COUNT_CAP)],
+            )
+            .await?
+            .unwrap_or((0,));
+        Ok(sessions)
+    }
+
     /// Request rates of the session and of `ip` up to `at` (the session's latest request),
     /// and how many of the session's fingerprinted payloads another session of the project
     /// had sent before (the first sender is not the replayer).
@@ -1141,14 +1161,9 @@ impl Store {
                 .is_ok_and(crate::engines::heuristics::rate_limited_address)
         });
         if let Some(ip) = public {
-            let (sessions,): (i64,) = self
-                .read_one(
-                    "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
-                     WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
-                    vec![v(project_id), v(ip), v(at - 600_000), v(at), v(IP_COUNT_CAP)],
-                )
-                .await?
-                .unwrap_or((0,));
+            let sessions = self
+                .address_sessions(project_id, ip, at - 600_000, at)
+                .await?;
             let (requests,): (i64,) = self
                 .read_one(
                     "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ingest_requests \

@@ -38,8 +38,14 @@ for (const transport of ["rest", "grpc-web"]) {
       assert.match(session, /^sess_/);
       const cookie = (await context.cookies(site.origin)).find((c) => c.name === "botect_session");
       assert.equal(cookie?.value, session, "the session is kept in the first-party botect_session cookie");
-      const path = transport === "rest" ? "/v1/events" : "/botect.v1.IngestService/IngestEvents";
-      assert.ok(ingestCalls.length > 0 && ingestCalls.every((u) => u.includes(path)), `${transport}: ${ingestCalls}`);
+      // Batches, and the proof-of-work challenge fetched at init.
+      const [events, challenge] =
+        transport === "rest"
+          ? ["/v1/events", "/v1/challenges"]
+          : ["/botect.v1.IngestService/IngestEvents", "/botect.v1.IngestService/CreateChallenge"];
+      assert.ok(ingestCalls.some((u) => u.includes(events)), `${transport}: ${ingestCalls}`);
+      assert.ok(ingestCalls.some((u) => u.includes(challenge)), `${transport}: ${ingestCalls}`);
+      assert.ok(ingestCalls.every((u) => u.includes(events) || u.includes(challenge)), `${transport}: ${ingestCalls}`);
       const v = await scoredVerdict(botect.base, t.privateKey, session);
       assert.deepEqual(Object.keys(v), ["verdict", "score", "action", "detection_ids", "reason"]);
       assert.ok(v.score >= 1 && v.score <= 99, JSON.stringify(v));
