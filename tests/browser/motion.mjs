@@ -10,23 +10,16 @@
 // ~60 Hz (16 ms ± 3 ms), every position rounded to a whole pixel.
 // Typing: key dwell 60–140 ms, gaps 80–300 ms, longer pauses between words, Shift held for
 // capitals and `@`.
+import { rng as seeded } from "../../bench/eval/js/rng.mjs";
 
-/** A seeded PRNG (mulberry32), so that a run can be repeated from its printed seed. */
+/** A seeded PRNG (the evaluation's mulberry32), so that a run can be repeated from its printed
+ *  seed: a function returning [0, 1), with `between`, `int` and `gauss`. */
 export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  next.between = (lo, hi) => lo + (hi - lo) * next();
-  next.int = (lo, hi) => Math.floor(next.between(lo, hi + 1));
-  next.gauss = () => {
-    const u = Math.max(next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
-  };
+  const r = seeded(seed);
+  const next = () => r.next();
+  next.between = r.uniform;
+  next.int = r.int;
+  next.gauss = r.normal;
   return next;
 }
 

@@ -404,13 +404,17 @@ pub fn validate_batch(batch: &IncomingBatch) -> ApiResult<()> {
 }
 
 /// SHA-256 of the batch's canonical JSON (keys sorted): the same logical body hashes the
-/// same whether it came as REST JSON or a protobuf message.
+/// same whether it came as REST JSON or a protobuf message. `integrity` is part of it when
+/// present (a batch without one hashes as before it existed).
 pub fn batch_hash(batch: &IncomingBatch) -> String {
     let events: Vec<Value> = batch.events.iter().map(event_json).collect();
-    let canonical = serde_json::json!({
+    let mut canonical = serde_json::json!({
         "session_token": batch.session_token,
         "events": events,
     });
+    if let Some(i) = &batch.integrity {
+        canonical["integrity"] = serde_json::json!({"challenge": i.challenge, "nonce": i.nonce});
+    }
     hex::encode(Sha256::digest(
         serde_json::to_vec(&sorted(canonical)).unwrap_or_default(),
     ))
@@ -586,5 +590,16 @@ mod tests {
         )]);
         assert_eq!(batch_hash(&a), batch_hash(&b));
         assert_ne!(batch_hash(&a), batch_hash(&c));
+        // A proof is part of the body; its absence keeps the hash of before.
+        let mut d = a.clone();
+        d.integrity = Some(crate::core::model::IncomingIntegrity {
+            challenge: "c".into(),
+            nonce: "1".into(),
+        });
+        assert_ne!(batch_hash(&a), batch_hash(&d));
+        assert_eq!(
+            batch_hash(&a),
+            "c596db87b6b3857100e736e965dbb6b9db9b2c2709c48e36b3c3fc780c72170b"
+        );
     }
 }

@@ -507,7 +507,7 @@ pub fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<Eng
 
     // Scripted HTTP clients: deterministic "not a browser", where it matters: the session
     // claims to be the browser SDK, or records no interaction. A bare server-side post of
-    // plausible interaction (the quickstart's curl) is judged on its content.
+    // plausible interaction (the quickstart's curl) is left to the evidence gate.
     let libraries: Vec<String> = requests
         .iter()
         .filter_map(|r| match &r.ua_class {
@@ -1044,7 +1044,7 @@ mod tests {
         let page = signals(&[(EventKind::Page, json!({"page_path_hash": "ab"}))]);
         let o = assess(&page, std::slice::from_ref(&curl), &Traffic::default());
         assert_eq!(ids_of(&o), vec![ids::HTTP_LIBRARY_UA]);
-        // The quickstart posted with curl: judged on its content.
+        // The quickstart posted with curl: left to the evidence gate (evidence.rs).
         let o = assess(
             &quickstart(),
             std::slice::from_ref(&curl),
