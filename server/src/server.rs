@@ -47,9 +47,21 @@ impl Default for ServerConfig {
     }
 }
 
+/// The paths browsers on customers' sites call: ingest and challenges (REST and gRPC-web,
+/// authenticated by the public site key) and the SDK itself. Only these answer CORS; the
+/// control plane and verdict reads are for servers (docs/api.md#browsers).
+pub const BROWSER_PATHS: &[&str] = &[
+    "/v1/events",
+    "/v1/challenges",
+    "/botect.v1.IngestService/IngestEvents",
+    "/botect.v1.IngestService/CreateChallenge",
+    "/sdk/botect.js",
+    "/v1/sdk.js",
+];
+
 fn cors() -> CorsLayer {
-    // Site keys are public and no endpoint uses cookies, so any origin may call; browsers
-    // need this for ingest (REST and gRPC-web) from customers' sites.
+    // Site keys are public and no endpoint uses cookies, so any origin may call the browser
+    // paths (`browser_only` keeps the headers off every other path).
     CorsLayer::new()
         .allow_origin(AllowOrigin::any())
         .allow_methods(AllowMethods::any())
@@ -60,6 +72,63 @@ fn cors() -> CorsLayer {
             "grpc-status-details-bin".parse().expect("header"),
         ]))
         .max_age(Duration::from_secs(86400))
+}
+
+/// CORS only on [`BROWSER_PATHS`]: elsewhere a preflight is refused (`403 FORBIDDEN`, no
+/// CORS headers, so the browser blocks the call) and responses carry no `Access-Control-*`
+/// headers, so a page on another origin can neither send credentialed requests to the
+/// control plane or verdict reads nor read their answers.
+async fn browser_only(req: Request, next: Next) -> Response {
+    if BROWSER_PATHS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    let preflight = req.method() == http::Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
+    if preflight {
+        return rest::error_response(&crate::error::ApiError::forbidden(
+            "Cross-origin calls are not allowed here: only ingest, challenges and the SDK answer browsers. Call this endpoint from your server.",
+        ));
+    }
+    let mut res = next.run(req).await;
+    let cors_headers: Vec<http::HeaderName> = res
+        .headers()
+        .keys()
+        .filter(|k| k.as_str().starts_with("access-control-"))
+        .cloned()
+        .collect();
+    for k in cors_headers {
+        res.headers_mut().remove(k);
+    }
+    res
+}
+
+/// Headers every response gets unless its handler set them: `Cache-Control: no-store` (API
+/// answers carry keys, tokens and verdicts that no cache may keep; the SDK bundle sets its own
+/// caching), `X-Content-Type-Options: nosniff`; HTML pages also the Content-Security-Policy
+/// (`web::HTML_CSP`) and `X-Frame-Options: DENY`.
+async fn response_headers(req: Request, next: Next) -> Response {
+    use http::{HeaderValue, header};
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::web::HTML_CSP),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
 }
 
 /// The whole HTTP application for a core.
@@ -120,7 +189,10 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
                 Ok::<Response, std::convert::Infallible>(next.run(req).await)
             },
         ));
-    grpc.fallback_service(rest).layer(cors())
+    grpc.fallback_service(rest)
+        .layer(cors())
+        .layer(axum::middleware::from_fn(browser_only))
+        .layer(axum::middleware::from_fn(response_headers))
 }
 
 /// gRPC health: every Botect service (and "") is SERVING while the store answers a ping,

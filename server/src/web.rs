@@ -14,13 +14,55 @@ use serde::Deserialize;
 /// The classic-script SDK bundle (`window.Botect`, auto-init from `data-site-key`).
 pub const SDK_JS: &str = include_str!("../../clients/browser/dist/botect.js");
 
-/// Routes: `/sdk/botect.js`, `/v1/sdk.js`, `/demo`.
+/// Routes: `/sdk/botect.js`, `/v1/sdk.js`, `/demo` and its script `/demo.js`.
 pub fn routes() -> Router {
     Router::new()
         .route("/sdk/botect.js", get(sdk))
         .route("/v1/sdk.js", get(sdk))
         .route("/demo", get(demo))
+        .route("/demo.js", get(demo_js))
 }
+
+/// The Content-Security-Policy of Botect's HTML pages (`/demo`, `/docs`): scripts, styles
+/// sheets, fetches and images from this origin only (inline styles allowed: Swagger UI
+/// sets them), the SDK's proof-of-work worker from a `blob:` URL, no framing, no plugins.
+pub const HTML_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// The demo page's own script (served from this origin, so the page needs no inline script).
+async fn demo_js() -> Response {
+    let mut r = DEMO_JS.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+const DEMO_JS: &str = r##"(function () {
+  // The form never navigates (no inline handlers: the page's policy forbids them).
+  document.getElementById("form").addEventListener("submit", function (e) { e.preventDefault(); });
+  var n = 0;
+  document.getElementById("button-a").onclick = document.getElementById("button-b").onclick = function () {
+    document.getElementById("clicks").textContent = ++n + " click(s)";
+  };
+  var status = document.getElementById("status");
+  document.getElementById("flush").onclick = function () {
+    if (!window.Botect) return;
+    status.textContent = "flushing";
+    window.Botect.flush().then(function () { status.textContent = "flushed"; },
+                               function (e) { status.textContent = "error: " + (e && (e.status || e.message) || e); });
+  };
+  setInterval(function () {
+    var t = window.Botect && window.Botect.getSessionToken();
+    if (t) document.getElementById("session-token").textContent = t;
+    if (!window.Botect) status.textContent = "SDK not loaded";
+  }, 200);
+})();
+"##;
 
 async fn sdk() -> Response {
     let mut r = SDK_JS.into_response();
@@ -102,7 +144,7 @@ code { background: #eee; padding: .1rem .3rem; }
 <h1>Botect demo</h1>
 <p>This page loads the Botect SDK (<code>/sdk/botect.js</code>, transport <code id="transport">{{TRANSPORT}}</code>).
 Move the mouse, type, click and scroll; the SDK sends only counts and timings.</p>
-<form id="form" onsubmit="return false">
+<form id="form">
   <label for="name">Name</label>
   <input type="text" id="name" name="name" autocomplete="off">
   <label for="message">Message</label>
@@ -128,26 +170,7 @@ Move the mouse, type, click and scroll; the SDK sends only counts and timings.</
 </div>
 <div style="height: 120vh"></div>
 <p id="bottom">Bottom of the page.</p>
-<script>
-(function () {
-  var n = 0;
-  document.getElementById("button-a").onclick = document.getElementById("button-b").onclick = function () {
-    document.getElementById("clicks").textContent = ++n + " click(s)";
-  };
-  var status = document.getElementById("status");
-  document.getElementById("flush").onclick = function () {
-    if (!window.Botect) return;
-    status.textContent = "flushing";
-    window.Botect.flush().then(function () { status.textContent = "flushed"; },
-                               function (e) { status.textContent = "error: " + (e && (e.status || e.message) || e); });
-  };
-  setInterval(function () {
-    var t = window.Botect && window.Botect.getSessionToken();
-    if (t) document.getElementById("session-token").textContent = t;
-    if (!window.Botect) status.textContent = "SDK not loaded";
-  }, 200);
-})();
-</script>
+<script src="/demo.js"></script>
 </body>
 </html>
 "##;

@@ -788,7 +788,36 @@ async fn grpc_web(db: TestDb) {
         "content-type,x-botect-site-key,idempotency-key",
     )
     .await;
-    // A cross-origin gRPC-web response exposes the grpc-status headers to the page.
+    preflight(
+        &server,
+        "/botect.v1.IngestService/CreateChallenge",
+        "x-grpc-web,content-type,x-botect-site-key",
+    )
+    .await;
+    preflight(&server, "/v1/challenges", "content-type,x-botect-site-key").await;
+    // A cross-origin gRPC-web ingest response exposes the grpc-status headers to the page.
+    let r = http()
+        .post(server.url("/botect.v1.IngestService/IngestEvents"))
+        .header("Origin", "https://shop.example")
+        .header("Content-Type", "application/grpc-web+proto")
+        .header("X-Grpc-Web", "1")
+        .header("X-Botect-Site-Key", "pk_wrongwrongwrongwrong")
+        .body(vec![0u8, 0, 0, 0, 0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(
+        r.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("grpc-status"),
+        "{:?}",
+        r.headers()
+    );
+    assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
+    // Verdict reads and the control plane are for servers: no CORS, preflights refused.
     let r = http()
         .post(server.url("/botect.v1.VerdictService/GetVerdict"))
         .header("Origin", "https://shop.example")
@@ -799,13 +828,41 @@ async fn grpc_web(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
     assert!(
-        r.headers().get("access-control-allow-origin").is_some(),
+        !r.headers()
+            .keys()
+            .any(|k| k.as_str().starts_with("access-control-")),
         "{:?}",
         r.headers()
     );
-    assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
+    for path in [
+        "/botect.v1.VerdictService/GetVerdict",
+        "/v1/sessions/sess_x/verdict",
+        "/v1/projects",
+        "/v1/projects/1/scoring/rotate",
+        "/botect.v1.ScoringService/RotateKey",
+        "/v1/account",
+    ] {
+        let r = http()
+            .request(reqwest::Method::OPTIONS, server.url(path))
+            .header("Origin", "https://evil.example")
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization,content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path}");
+        assert!(
+            r.headers().get("access-control-allow-origin").is_none(),
+            "{path}"
+        );
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["code"], "FORBIDDEN", "{path}: {e}");
+    }
 
     // REST on the same port after gRPC-web: plain JSON, never gRPC-web framed.
     let (status, ack) = botect_tests::sdk_ingest(
@@ -832,7 +889,7 @@ async fn grpc_web(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers().get("access-control-allow-origin").is_some());
+    assert!(r.headers().get("access-control-allow-origin").is_none());
     assert!(
         r.headers()["content-type"]
             .to_str()

@@ -140,3 +140,65 @@ fn utf8_percent_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Botect's HTML pages carry a Content-Security-Policy that still lets the SDK run (its
+/// proof-of-work worker is a `blob:` URL), refuse framing and sniffing; the demo page has no
+/// inline script. API answers that carry secrets are never cacheable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_pages_have_a_security_policy_and_secrets_are_not_cached() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    for path in ["/demo?site_key=pk_abc", "/docs/"] {
+        let r = http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let csp = header(&r, "content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "worker-src blob:",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert_eq!(header(&r, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
+        let body = r.text().await.unwrap();
+        assert!(
+            !body.contains("<script>")
+                && !body.contains(" onsubmit=")
+                && !body.contains(" onclick="),
+            "{path} has an inline script or handler the policy would block"
+        );
+    }
+    let r = http().get(server.url("/demo.js")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(header(&r, "content-type").starts_with("text/javascript"));
+    assert!(r.text().await.unwrap().contains("session-token"));
+
+    // Enabling scoring returns the private key; rotation a new key: never cached.
+    let t = botect_tests::tenant(&db, &server, "NoStore").await;
+    for (path, body) in [
+        (format!("/v1/projects/{}/scoring", t.project), None),
+        (
+            format!("/v1/projects/{}/scoring/rotate", t.project),
+            Some(serde_json::json!({"type": "private"})),
+        ),
+    ] {
+        let mut req = http().post(server.url(&path)).bearer_auth(&t.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
+    }
+    // The SDK bundle keeps its own caching.
+    let r = http()
+        .get(server.url("/sdk/botect.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(header(&r, "cache-control").starts_with("public"));
+}
