@@ -208,3 +208,97 @@ async fn swagger_ui_is_served_at_docs() {
         .unwrap();
     assert_eq!(bundle.status(), 200, "vendored assets are served");
 }
+
+/// Path variables win, on every REST route of the document: the same field in the query
+/// string (proto name or lowerCamelCase alias) or in the JSON body is a 422 naming it, and
+/// nothing reaches the service (the answer comes before any credential check).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_variables_cannot_be_overridden_on_any_route() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let doc = fetch_document(&server).await;
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let vars: Vec<&str> = template
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .collect();
+        if vars.is_empty() {
+            continue;
+        }
+        let path = vars.iter().fold(template.clone(), |p, v| {
+            let value = if *v == "session_token" {
+                "sess_path"
+            } else {
+                "1"
+            };
+            p.replace(&format!("{{{v}}}"), value)
+        });
+        for (method, op) in item.as_object().unwrap() {
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            for var in &vars {
+                let camel = var
+                    .split('_')
+                    .enumerate()
+                    .map(|(i, w)| {
+                        if i == 0 {
+                            w.to_string()
+                        } else {
+                            w[..1].to_uppercase() + &w[1..]
+                        }
+                    })
+                    .collect::<String>();
+                let other = if *var == "session_token" {
+                    "sess_other"
+                } else {
+                    "2"
+                };
+                let mut attempts = vec![
+                    format!("{path}?{var}={other}"),
+                    format!("{path}?{camel}={other}"),
+                ];
+                attempts.dedup();
+                for url in attempts {
+                    let r = http()
+                        .request(method.clone(), server.url(&url))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 422, "{method} {url}");
+                    let e: Value = r.json().await.unwrap();
+                    assert_eq!(e["code"], "INVALID_PAYLOAD", "{method} {url}: {e}");
+                    let field = e["details"]["field"].as_str().unwrap_or_default();
+                    assert!(field == *var || field == camel, "{method} {url}: {e}");
+                    checked += 1;
+                }
+                if op.get("requestBody").is_some() {
+                    let r = http()
+                        .request(method.clone(), server.url(&path))
+                        .json(&json!({ *var: other }))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 422, "{method} {path} body {var}");
+                    let e: Value = r.json().await.unwrap();
+                    assert_eq!(e["details"]["field"], *var, "{method} {path}: {e}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} cases: the document lost its path variables?"
+    );
+    // A method with a body takes its fields there only: any query parameter is refused.
+    let r = http()
+        .put(server.url("/v1/projects/1/scoring/settings?block_definite=true"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["details"]["field"], "block_definite", "{e}");
+}

@@ -117,7 +117,9 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
 
 impl RestRequest {
     /// Builds the request message: body (per the binding), then path variables, then (for
-    /// body-less methods) query parameters, decoded as canonical proto3 JSON.
+    /// body-less methods) query parameters, decoded as canonical proto3 JSON. A path variable
+    /// repeated in the body or the query, and any query parameter of a method with a body,
+    /// is a 422 naming it.
     fn decode<T: DeserializeOwned>(&self, b: &Binding) -> Result<T, ApiError> {
         let parse_body = || -> Result<Option<Value>, ApiError> {
             if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -147,16 +149,48 @@ impl RestRequest {
                 m
             }
         };
+        // Path variables win, always: the same field in the body or the query (under its
+        // proto name or its lowerCamelCase JSON alias) is refused, never silently merged.
+        let path_var = |k: &str| {
+            let snake = snake_case(k);
+            self.params.iter().any(|(p, _)| *p == snake)
+        };
+        if let Some(k) = obj.keys().find(|k| path_var(k)) {
+            return Err(ApiError::invalid(
+                k,
+                format!("\"{k}\" is taken from the URL path; remove it from the request body."),
+            ));
+        }
         for (k, v) in &self.params {
             obj.insert(k.clone(), Value::String(v.clone()));
         }
-        if matches!(b.body, BodyRule::None)
-            && let Some(q) = &self.query
-        {
+        if let Some(q) = &self.query {
             let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q)
                 .map_err(|e| ApiError::invalid("query", format!("Malformed query string: {e}.")))?;
-            for (k, v) in pairs {
-                obj.insert(k, Value::String(v));
+            if let Some((k, _)) = pairs.iter().find(|(k, _)| path_var(k)) {
+                return Err(ApiError::invalid(
+                    k,
+                    format!("\"{k}\" is taken from the URL path; remove it from the query string."),
+                ));
+            }
+            match b.body {
+                BodyRule::None => {
+                    for (k, v) in pairs {
+                        obj.insert(k, Value::String(v));
+                    }
+                }
+                // Fields of a method with a body come in the body only: a query parameter
+                // is refused like an unknown field.
+                _ => {
+                    if let Some((k, _)) = pairs.first() {
+                        return Err(ApiError::invalid(
+                            k,
+                            format!(
+                                "Unknown query parameter \"{k}\": this endpoint takes its fields in the JSON body."
+                            ),
+                        ));
+                    }
+                }
             }
         }
         serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
@@ -175,6 +209,20 @@ impl RestRequest {
             )
         })
     }
+}
+
+/// `sessionToken` → `session_token` (proto3 JSON's lowerCamelCase alias back to the field name).
+fn snake_case(k: &str) -> String {
+    let mut out = String::with_capacity(k.len() + 4);
+    for c in k.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Drops the proto zero values (`…_unspecified`) from serde's "expected one of" lists: they
