@@ -89,9 +89,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 format!("Some({response_body:?})")
             };
+            // Path variables that are ids (uint32 fields): canonical decimal 1..=2^31-1.
+            let id_params: Vec<String> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split('}').next())
+                .filter(|v| {
+                    method
+                        .input()
+                        .get_field_by_name(v)
+                        .is_some_and(|f| matches!(f.kind(), prost_reflect::Kind::Uint32))
+                })
+                .map(|v| format!("{v:?}"))
+                .collect();
+            let id_params = format!("&[{}]", id_params.join(", "));
             let handler = format!(
                 "{{ let api = api.clone(); move |req: RestRequest| {{ let api = api.clone(); async move {{
-                    call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ body: {body_rule}, status: {status}, response_body: {response_body} }},
+                    call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ body: {body_rule}, status: {status}, response_body: {response_body}, id_params: {id_params} }},
                         |r| async move {{ <Api as ::botect_proto::v1::{server_mod}::{service}>::{method_fn}(&api, r).await }}).await
                 }} }} }}",
                 input = method.input().name(),

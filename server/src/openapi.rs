@@ -791,13 +791,21 @@ impl Generator {
         let mut out = Vec::new();
         for name in &b.path_params {
             let f = input.get_field_by_name(name).expect("checked in binding()");
+            // Ids in paths: what the REST layer accepts (transport::rest::MAX_ID).
+            let schema = match f.kind() {
+                Kind::Uint32 => typed(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(crate::transport::rest::MAX_ID))
+                    .into(),
+                kind => self.kind_schema(&kind),
+            };
             out.push(
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
                     .description(self.field_comment(&f))
-                    .schema(Some(self.kind_schema(&f.kind())))
+                    .schema(Some(schema))
                     .build(),
             );
         }

@@ -302,3 +302,50 @@ async fn path_variables_cannot_be_overridden_on_any_route() {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["details"]["field"], "block_definite", "{e}");
 }
+
+/// Ids in paths are what the document says: decimal 1 to 2147483647, no sign, no leading
+/// zeros; anything else is a 422 naming the variable, before any credential check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_ids_match_the_documented_range() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let doc = fetch_document(&server).await;
+    let param = doc["paths"]["/v1/projects/{project}"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "project")
+        .unwrap()
+        .clone();
+    assert_eq!(param["schema"]["minimum"], 1, "{param}");
+    assert_eq!(param["schema"]["maximum"], 2147483647, "{param}");
+    for bad in [
+        "+1",
+        "01",
+        "0",
+        "-1",
+        "2147483648",
+        "4294967295",
+        "abc",
+        "1.0",
+    ] {
+        let url = server.url(&format!("/v1/projects/{bad}"));
+        let r = http().get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{bad}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["details"]["field"], "project", "{bad}: {e}");
+        let r = http()
+            .delete(server.url(&format!("/v1/projects/1/rules/{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "rule {bad}");
+    }
+    // The largest id is valid input (here: no credential, so 401).
+    let r = http()
+        .get(server.url("/v1/projects/2147483647"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

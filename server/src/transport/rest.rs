@@ -35,6 +35,20 @@ pub struct Binding {
     pub body: BodyRule,
     pub status: u16,
     pub response_body: Option<&'static str>,
+    /// Path variables that are ids: decimal 1 to 2147483647, no sign, no leading zeros.
+    pub id_params: &'static [&'static str],
+}
+
+/// The largest id (ids are stored as 32-bit signed integers).
+pub const MAX_ID: u32 = i32::MAX as u32;
+
+/// `1`…`2147483647` in canonical decimal.
+fn canonical_id(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 10
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && !v.starts_with('0')
+        && v.parse::<u64>().is_ok_and(|n| n <= MAX_ID as u64)
 }
 
 /// Maximum request body, set by the server (`--max-body-bytes`) as a request extension.
@@ -162,6 +176,14 @@ impl RestRequest {
             ));
         }
         for (k, v) in &self.params {
+            if b.id_params.contains(&k.as_str()) && !canonical_id(v) {
+                return Err(ApiError::invalid(
+                    k,
+                    format!(
+                        "\"{k}\" must be an id from 1 to {MAX_ID}, in decimal without sign or leading zeros; got \"{v}\"."
+                    ),
+                ));
+            }
             obj.insert(k.clone(), Value::String(v.clone()));
         }
         if let Some(q) = &self.query {
