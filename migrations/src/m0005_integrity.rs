@@ -17,6 +17,7 @@ impl MigrationName for Migration {
 ///   2 malformed or tampered, 3 expired, 4 another project's, 5 another client's, 6 wrongly
 ///   solved, 7 already used by another session).
 /// - `scoring.challenge_difficulty`: leading zero bits the project's challenges ask for.
+/// - `health_probe`: one row the health check writes and reads back every few seconds.
 const UP: &str = r#"
 CREATE TABLE server_secrets (
     name VARCHAR(64) PRIMARY KEY,
@@ -30,6 +31,10 @@ CREATE TABLE challenge_uses (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX challenge_uses_expiry ON challenge_uses(expires_at);
+CREATE TABLE health_probe (
+    id INTEGER PRIMARY KEY,
+    at BIGINT NOT NULL
+);
 ALTER TABLE ingest_requests ADD COLUMN integrity SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE scoring ADD COLUMN challenge_difficulty INTEGER NOT NULL DEFAULT 18
 "#;
@@ -37,6 +42,7 @@ ALTER TABLE scoring ADD COLUMN challenge_difficulty INTEGER NOT NULL DEFAULT 18
 const DOWN: &str = r#"
 ALTER TABLE scoring DROP COLUMN challenge_difficulty;
 ALTER TABLE ingest_requests DROP COLUMN integrity;
+DROP TABLE health_probe;
 DROP TABLE challenge_uses;
 DROP TABLE server_secrets
 "#;

@@ -139,7 +139,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .build_v1()
         .expect("the embedded descriptor set is valid");
     let (health, health_service) = tonic_health::server::health_reporter();
-    tokio::spawn(report_health(core, health));
+    tokio::spawn(report_health(core.clone(), health));
     let limit = max_body_bytes;
     let grpc = tonic::service::Routes::new(
         pb::ingest_service_server::IngestServiceServer::new(api.clone())
@@ -179,6 +179,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
     .layer(tonic_web::GrpcWebLayer::new());
 
     let rest = rest::generated_routes(api)
+        .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
         .merge(crate::web::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
@@ -195,8 +196,9 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .layer(axum::middleware::from_fn(response_headers))
 }
 
-/// gRPC health: every Botect service (and "") is SERVING while the store answers a ping,
-/// NOT_SERVING while it does not; checked every 5 seconds.
+/// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's
+/// probe passes (on SQLite: the file is still the one opened; a write and a read back),
+/// NOT_SERVING while it does not; checked every 5 seconds, each probe bounded by 2 s.
 async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthReporter) {
     use tonic::server::NamedService;
     use tonic_health::ServingStatus;
@@ -211,10 +213,19 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
         <pb::rule_service_server::RuleServiceServer<Api> as NamedService>::NAME,
         <pb::verified_bot_service_server::VerifiedBotServiceServer<Api> as NamedService>::NAME,
     ];
+    let mut was_ok = true;
     loop {
-        let ok = tokio::time::timeout(Duration::from_secs(2), core.store.connection().ping())
-            .await
-            .is_ok_and(|r| r.is_ok());
+        let probe = tokio::time::timeout(Duration::from_secs(2), core.store.probe()).await;
+        let ok = matches!(probe, Ok(Ok(())));
+        if ok != was_ok {
+            match &probe {
+                Ok(Ok(())) => tracing::info!("store healthy again: SERVING"),
+                Ok(Err(e)) => tracing::error!(error = %e, "store health probe failed: NOT_SERVING"),
+                Err(_) => tracing::error!("store health probe timed out: NOT_SERVING"),
+            }
+            was_ok = ok;
+        }
+        core.ready.store(ok, std::sync::atomic::Ordering::Relaxed);
         let status = if ok {
             ServingStatus::Serving
         } else {

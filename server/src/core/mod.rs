@@ -44,6 +44,8 @@ pub struct Core {
     pub(crate) rules_cache: rules::RulesCache,
     /// The challenges' HMAC key, shared by every process of the database.
     pub(crate) challenge_secret: crate::integrity::Secret,
+    /// The store's last health probe passed (gRPC health, `/readyz`).
+    pub ready: std::sync::atomic::AtomicBool,
 }
 
 /// Longest a verdict read waits for a verified-bot DNS check (an unfinished check counts as
@@ -178,6 +180,7 @@ impl Core {
             verifier,
             rules_cache: rules::RulesCache::default(),
             challenge_secret,
+            ready: std::sync::atomic::AtomicBool::new(true),
         })
     }
 

@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
+mod health;
 mod integrity;
 mod listen;
 mod sqlite_read;
@@ -59,6 +60,8 @@ pub struct Store {
     url: String,
     /// SQLite's file, for verdict reads on the calling thread (`sqlite_read`).
     sqlite_file: Option<Arc<std::path::PathBuf>>,
+    /// `(device, inode)` of that file when it was opened (`health`).
+    sqlite_file_id: Option<health::FileId>,
     /// SQLite's ingest writer thread, started on first use (`sqlite_write`).
     sqlite_writer: Arc<std::sync::OnceLock<Option<sqlite_write::SqliteWriter>>>,
 }
@@ -349,6 +352,7 @@ impl Store {
                 write_lock: None,
                 url: url.to_string(),
                 sqlite_file: None,
+                sqlite_file_id: None,
                 sqlite_writer: Default::default(),
             })
         } else if url.starts_with("sqlite:") {
@@ -360,6 +364,13 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let file = opts.get_filename().to_path_buf();
+            let memory = file == std::path::Path::new(":memory:");
+            if !memory && !file.exists() {
+                tracing::warn!(
+                    file = %file.display(),
+                    "the database file does not exist: creating a new, empty database"
+                );
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
@@ -373,7 +384,8 @@ impl Store {
                 write_lock: Some(Arc::new(Mutex::new(()))),
                 url: url.to_string(),
                 // In-memory databases are per connection: those keep going through sqlx.
-                sqlite_file: (file != std::path::Path::new(":memory:")).then(|| Arc::new(file)),
+                sqlite_file_id: (!memory).then(|| health::file_id(&file)).flatten(),
+                sqlite_file: (!memory).then(|| Arc::new(file)),
                 sqlite_writer: Default::default(),
             })
         } else {
@@ -1012,12 +1024,21 @@ impl Store {
         mint: impl Fn() -> String,
     ) -> Result<IngestOutcome, DbErr> {
         if let Some(writer) = self.sqlite_writer() {
+            // Never acknowledge a batch committed to a file that is no longer the database
+            // (moved, deleted or replaced): it would be gone at the next start.
+            self.check_file().inspect_err(
+                |e| tracing::error!(error = %e, "refusing ingest: the database file is gone"),
+            )?;
             let token = mint();
-            return writer
+            let outcome = writer
                 .submit(move |tx| {
                     futures::executor::block_on(ingest_tx(tx, &w_in, || token.clone()))
                 })
-                .await;
+                .await?;
+            self.check_file().inspect_err(|e| {
+                tracing::error!(error = %e, "a committed batch was not acknowledged: the database file is gone")
+            })?;
+            return Ok(outcome);
         }
         let w = self.write().await?;
         let (outcome, keep) = ingest_tx(&SqlxTx(&w.txn, self.backend), &w_in, mint).await?;

@@ -1,3 +1,4 @@
 //! Transports over the one core: gRPC (HTTP/2), gRPC-web and REST/JSON on one port.
 pub mod grpc;
+pub mod health;
 pub mod rest;

@@ -71,7 +71,7 @@ pub fn error_response(e: &ApiError) -> Response {
     json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default())
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
     r.headers_mut().insert(

@@ -1,0 +1,169 @@
+//! Faults an operator meets: the SQLite file deleted or replaced under a running server, and
+//! PostgreSQL refusing connections. Health (gRPC and `/readyz`) turns NOT_SERVING within
+//! 10 s and back when the store recovers; ingest never acknowledges a batch the database
+//! does not hold.
+use std::time::{Duration, Instant};
+
+use botect_tests::{DbKind, Server, TestDb, event, http, ingest, rid, serde_json, tenant};
+use serde_json::{Value, json};
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+/// `/readyz`'s status and the gRPC health of IngestService, once both agree on `ready`
+/// (polled for up to 12 s: the probe runs every 5 s).
+async fn wait_health(server: &Server, ready: bool) {
+    let channel = tonic::transport::Endpoint::from_shared(server.base.clone())
+        .unwrap()
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel);
+    let want = if ready {
+        ServingStatus::Serving
+    } else {
+        ServingStatus::NotServing
+    };
+    let start = Instant::now();
+    loop {
+        let r = http().get(server.url("/readyz")).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        let grpc = health
+            .check(HealthCheckRequest {
+                service: "botect.v1.IngestService".into(),
+            })
+            .await
+            .expect("Health/Check")
+            .into_inner()
+            .status();
+        if (status == 200) == ready && grpc == want {
+            if !ready {
+                assert_eq!(status, 503);
+                assert_eq!(body["code"], "UNAVAILABLE", "{body}");
+            }
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(12),
+            "health did not become {want:?} within 12 s: /readyz {status} {body}, gRPC {grpc:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn sqlite_files(db: &TestDb) -> Vec<std::path::PathBuf> {
+    ["botect.db", "botect.db-wal", "botect.db-shm"]
+        .iter()
+        .map(|f| db.dir.path().join(f))
+        .collect()
+}
+
+async fn log_of(db: &TestDb) -> String {
+    std::fs::read_to_string(db.dir.path().join("server.log")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_sqlite_file_is_not_served_and_nothing_is_acknowledged() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start_logged(&db, &[], "info,sqlx=warn,sea_orm_migration=warn").await;
+    assert!(
+        log_of(&db).await.contains("creating a new, empty database"),
+        "a missing database file is announced"
+    );
+    let t = tenant(&db, &server, "Deleted").await;
+    let (status, _) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 202);
+    let r = http().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    wait_health(&server, true).await;
+
+    for f in sqlite_files(&db) {
+        let _ = std::fs::remove_file(f);
+    }
+    let (status, body) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "UNAVAILABLE");
+    wait_health(&server, false).await;
+    assert!(
+        log_of(&db).await.contains("database file"),
+        "the refusal is logged: {}",
+        log_of(&db).await
+    );
+    // Still not acknowledged later (the writer's connection is on the unlinked file).
+    let (status, _) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 503);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_sqlite_file_is_detected() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let t = tenant(&db, &server, "Replaced").await;
+    let (status, _) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 202);
+    // Another file moved into its place (a restore done wrong, a deploy that swaps files).
+    let path = db.dir.path().join("botect.db");
+    let other = db.dir.path().join("other.db");
+    std::fs::copy(&path, &other).unwrap();
+    std::fs::rename(&other, &path).unwrap();
+    let (status, body) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    wait_health(&server, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refusing_connections_turns_health_off_and_back_on() {
+    use sea_orm::ConnectionTrait;
+    let db = TestDb::new(DbKind::Postgres).await;
+    let server = Server::start(&db).await;
+    wait_health(&server, true).await;
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let admin = botect::store::Store::open(&std::env::var("BOTECT_TEST_PG_URL").unwrap())
+        .await
+        .unwrap();
+    let conn = admin.connection();
+    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .await
+        .unwrap();
+    conn.execute_unprepared(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .await
+    .unwrap();
+    wait_health(&server, false).await;
+    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    wait_health(&server, true).await;
+}
