@@ -104,6 +104,46 @@ async fn browser_only(req: Request, next: Next) -> Response {
     res
 }
 
+/// The gRPC library's own refusals, in Botect's error model: a message over the limit is
+/// `RESOURCE_EXHAUSTED` with `ErrorInfo` `PAYLOAD_TOO_LARGE` (the library says `OUT_OF_RANGE`),
+/// an undecodable message `INVALID_ARGUMENT` with `INVALID_PAYLOAD` (the library says
+/// `INTERNAL`, which clients retry). Both come before any handler runs, as a trailers-only
+/// response.
+fn grpc_library_status(mut res: Response, limit: usize) -> Response {
+    use crate::error::{ApiError, ErrorCode};
+    let h = res.headers();
+    let code = h.get("grpc-status").and_then(|v| v.to_str().ok());
+    // Percent-encoded (spaces as `%20`): compared in that form.
+    let message = h
+        .get("grpc-message")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .replace("%20", " ");
+    let replacement = match code {
+        Some("11") if message.contains("message length too large") => Some(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("The request message exceeds the limit of {limit} bytes."),
+        )),
+        Some("13") if message.contains("failed to decode Protobuf message") => {
+            Some(ApiError::invalid(
+                "message",
+                "The request message is not valid protobuf for this method.",
+            ))
+        }
+        _ => None,
+    };
+    if let Some(e) = replacement {
+        let h = res.headers_mut();
+        for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+            h.remove(name);
+        }
+        if e.to_status().add_header(h).is_err() {
+            tracing::warn!("could not encode a gRPC status");
+        }
+    }
+    res
+}
+
 /// Headers every response gets unless its handler set them: `Cache-Control: no-store` (API
 /// answers carry keys, tokens and verdicts that no cache may keep; the SDK bundle sets its own
 /// caching), `X-Content-Type-Options: nosniff`; HTML pages also the Content-Security-Policy
@@ -134,10 +174,18 @@ async fn response_headers(req: Request, next: Next) -> Response {
 /// The whole HTTP application for a core.
 pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
     let api = Api { core: core.clone() };
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(botect_proto::FILE_DESCRIPTOR_SET)
+    // Botect's services and gRPC health, over reflection v1 and v1alpha (older grpcurl).
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(botect_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .expect("the embedded descriptor sets are valid");
+    let reflection = reflection()
         .build_v1()
-        .expect("the embedded descriptor set is valid");
+        .expect("the embedded descriptor sets are valid");
     let (health, health_service) = tonic_health::server::health_reporter();
     tokio::spawn(report_health(core.clone(), health));
     let limit = max_body_bytes;
@@ -174,8 +222,12 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
             .max_decoding_message_size(limit),
     )
     .add_service(reflection)
+    .add_service(reflection_v1alpha)
     .add_service(health_service)
     .into_axum_router()
+    .layer(axum::middleware::map_response(
+        move |res: Response| async move { grpc_library_status(res, limit) },
+    ))
     .layer(tonic_web::GrpcWebLayer::new());
 
     let rest = rest::generated_routes(api)

@@ -999,6 +999,7 @@ async fn health_and_reflection(db: TestDb) {
         "botect.v1.ProjectService",
         "botect.v1.ScoringService",
         "botect.v1.AccountService",
+        "grpc.health.v1.Health",
     ] {
         assert!(names.contains(&wanted), "{wanted} not listed: {names:?}");
     }
@@ -1012,6 +1013,35 @@ async fn health_and_reflection(db: TestDb) {
     };
     assert!(!fds.file_descriptor_proto.is_empty());
 
+    // Reflection v1alpha too (older grpcurl), with health.
+    {
+        use tonic_reflection::pb::v1alpha::{
+            ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        };
+        let channel = tonic::transport::Endpoint::from_shared(server.base.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let mut alpha = ServerReflectionClient::new(channel);
+        let mut responses = alpha
+            .server_reflection_info(futures::stream::iter(vec![ServerReflectionRequest {
+                host: String::new(),
+                message_request: Some(MessageRequest::ListServices(String::new())),
+            }]))
+            .await
+            .expect("v1alpha ServerReflectionInfo")
+            .into_inner();
+        let listed = responses.message().await.unwrap().unwrap();
+        let Some(MessageResponse::ListServicesResponse(list)) = listed.message_response else {
+            panic!("unexpected v1alpha response: {listed:?}");
+        };
+        let names: Vec<&str> = list.service.iter().map(|s| s.name.as_str()).collect();
+        assert!(names.contains(&"botect.v1.IngestService"), "{names:?}");
+        assert!(names.contains(&"grpc.health.v1.Health"), "{names:?}");
+    }
+
     // REST is still served on the same port after these calls.
     let r = http().get(server.url("/v1/account")).send().await.unwrap();
     assert_eq!(r.status(), 401);
@@ -1024,3 +1054,56 @@ both_dbs!(
     grpc_web,
     health_and_reflection
 );
+
+/// The gRPC library's refusals in Botect's error model: an oversized message is
+/// RESOURCE_EXHAUSTED / PAYLOAD_TOO_LARGE on every service, an undecodable one
+/// INVALID_ARGUMENT / INVALID_PAYLOAD (which the SDK does not retry), over gRPC and gRPC-web.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn library_refusals_use_the_error_model() {
+    let db = TestDb::new(botect_tests::DbKind::Sqlite).await;
+    let server = Server::start_with(&db, &["--max-body-bytes", "4096"]).await;
+    let t = tenant(&db, &server, "Limits").await;
+    let botect = Botect::connect(server.base.clone()).await.unwrap();
+    let big: pbjson_types::Struct = [(
+        "page_path_shape".to_string(),
+        pbjson_types::Value::from("x".repeat(8000)),
+    )]
+    .into_iter()
+    .collect();
+    let err = botect
+        .ingest(&t.site_key)
+        .unwrap()
+        .ingest_events(batch(
+            None,
+            vec![pb::Event {
+                request_id: "big".into(),
+                r#type: pb::EventType::Page as i32,
+                received_at: "2026-06-14T10:00:00Z".into(),
+                payload: Some(big),
+            }],
+        ))
+        .await
+        .expect_err("oversized");
+    assert_error(&err, Code::ResourceExhausted, "PAYLOAD_TOO_LARGE");
+    let err = botect
+        .projects(&t.token)
+        .unwrap()
+        .create_project(pb::CreateProjectRequest {
+            name: "y".repeat(8000),
+        })
+        .await
+        .expect_err("oversized control-plane message");
+    assert_error(&err, Code::ResourceExhausted, "PAYLOAD_TOO_LARGE");
+    // Garbage where a protobuf message should be (gRPC-web framing: flag, length, bytes).
+    let r = http()
+        .post(server.url("/botect.v1.IngestService/IngestEvents"))
+        .header("Content-Type", "application/grpc-web+proto")
+        .header("X-Grpc-Web", "1")
+        .header("X-Botect-Site-Key", &t.site_key)
+        .body(vec![0u8, 0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["grpc-status"], "3", "{:?}", r.headers());
+    assert!(r.headers().contains_key("grpc-status-details-bin"));
+}
