@@ -84,6 +84,10 @@ pub struct ServeArgs {
     /// Upper bound of a verdict read's store access before it fails open, in milliseconds.
     #[arg(long, env = "BOTECT_VERDICT_TIMEOUT_MS", default_value_t = 300)]
     pub verdict_timeout_ms: u64,
+    /// Longest an ingest batch waits for the database (a busy or locked store) before it is
+    /// answered 503, in milliseconds.
+    #[arg(long, env = "BOTECT_INGEST_TIMEOUT_MS", default_value_t = 5000)]
+    pub ingest_timeout_ms: u64,
     /// Verified-bot catalogue (JSON, docs/verified-bots.md); default: the one shipped.
     #[arg(long, env = "BOTECT_VERIFIED_BOTS")]
     pub verified_bots: Option<std::path::PathBuf>,
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> ExitCode {
                 max_body_bytes: a.max_body_bytes,
                 workers: a.workers,
                 verdict_timeout: Duration::from_millis(a.verdict_timeout_ms),
+                ingest_timeout: Duration::from_millis(a.ingest_timeout_ms),
                 verified_bots: a.verified_bots,
                 dns_servers: a.dns_server,
             };

@@ -27,6 +27,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     pub workers: usize,
     pub verdict_timeout: Duration,
+    /// Upper bound of an ingest batch's wait for the store (then 503).
+    pub ingest_timeout: Duration,
     /// Verified-bot catalogue file (`None`: the shipped one).
     pub verified_bots: Option<std::path::PathBuf>,
     /// DNS servers for verified-bot lookups (empty: the system's resolver configuration).
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             workers: 8,
             verdict_timeout: Duration::from_millis(300),
+            ingest_timeout: Duration::from_secs(5),
             verified_bots: None,
             dns_servers: Vec::new(),
         }
@@ -329,6 +332,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
             store,
             CoreConfig {
                 verdict_timeout: cfg.verdict_timeout,
+                ingest_timeout: cfg.ingest_timeout,
             },
             verifier,
         )

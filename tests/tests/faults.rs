@@ -167,3 +167,65 @@ async fn postgres_refusing_connections_turns_health_off_and_back_on() {
         .unwrap();
     wait_health(&server, true).await;
 }
+
+/// Another process holding SQLite's write lock (a backup tool, a stray `sqlite3` shell): ingest
+/// answers 503 within `--ingest-timeout-ms` instead of waiting out busy timeouts, and works
+/// again once the lock is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start_with(&db, &["--ingest-timeout-ms", "1500"]).await;
+    let t = tenant(&db, &server, "Locked").await;
+    let (status, _) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    assert_eq!(status, 202);
+    let path = db.dir.path().join("botect.db");
+    let (locked, release) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked.send(()).unwrap();
+        release_rx.recv().unwrap();
+        conn.execute_batch("ROLLBACK").unwrap();
+    });
+    release.recv().unwrap();
+    let start = Instant::now();
+    let (status, body) = ingest(
+        &server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await;
+    let waited = start.elapsed();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "UNAVAILABLE");
+    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    // The store is free again: the next batch is stored (after the writer's queued work).
+    let start = Instant::now();
+    loop {
+        let (status, _) = ingest(
+            &server,
+            &t.site_key,
+            None,
+            vec![event(&rid(), "page", json!({}))],
+        )
+        .await;
+        if status == 202 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "ingest did not recover"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -26,12 +26,16 @@ use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Sco
 pub struct CoreConfig {
     /// Upper bound of a verdict read's store access; past it the read fails open.
     pub verdict_timeout: Duration,
+    /// Upper bound of an ingest batch's wait for the store; past it the batch gets 503
+    /// (nothing is acknowledged; a retry with the same Idempotency-Key is safe).
+    pub ingest_timeout: Duration,
 }
 
 impl Default for CoreConfig {
     fn default() -> Self {
         CoreConfig {
             verdict_timeout: Duration::from_millis(300),
+            ingest_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -488,7 +492,22 @@ impl Core {
             },
             redeem,
         };
-        match db(self.store.ingest(write, keys::new_session_token).await)? {
+        let stored = tokio::time::timeout(
+            self.config.ingest_timeout,
+            self.store.ingest(write, keys::new_session_token),
+        )
+        .await
+        .map_err(|_| {
+            tracing::warn!(
+                timeout_ms = self.config.ingest_timeout.as_millis() as u64,
+                "ingest timed out waiting for the store"
+            );
+            ApiError::new(
+                ErrorCode::Unavailable,
+                "The store did not take the batch in time; retry with the same Idempotency-Key.",
+            )
+        })?;
+        match db(stored)? {
             IngestOutcome::Stored(ack) => {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();
