@@ -147,6 +147,28 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
     res
 }
 
+/// The flat error body for a bare HTTP status.
+fn flat_error(status: http::StatusCode) -> Response {
+    use crate::error::{ApiError, ErrorCode};
+    let e = match status.as_u16() {
+        404 => ApiError::not_found("No such endpoint."),
+        405 => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "This endpoint does not support that HTTP method.",
+        ),
+        413 => ApiError::new(ErrorCode::PayloadTooLarge, "The request is too large."),
+        400..=499 => ApiError::invalid("request", "The request could not be understood."),
+        503 => ApiError::new(
+            ErrorCode::Unavailable,
+            "The service is unavailable; retry later.",
+        ),
+        _ => ApiError::internal("unexpected server error"),
+    };
+    let mut res = rest::error_response(&e);
+    *res.status_mut() = status;
+    res
+}
+
 /// Headers every response gets unless its handler set them: `Cache-Control: no-store` (API
 /// answers carry keys, tokens and verdicts that no cache may keep; the SDK bundle sets its own
 /// caching), `X-Content-Type-Options: nosniff`; HTML pages also the Content-Security-Policy
@@ -154,6 +176,14 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 async fn response_headers(req: Request, next: Next) -> Response {
     use http::{HeaderValue, header};
     let mut res = next.run(req).await;
+    // An error some layer answered without a body (a static file under /docs that does not
+    // exist, …) gets the flat error body like every other error.
+    let status = res.status();
+    if (status.is_client_error() || status.is_server_error())
+        && !res.headers().contains_key(header::CONTENT_TYPE)
+    {
+        res = flat_error(status);
+    }
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)

@@ -349,3 +349,24 @@ async fn path_ids_match_the_documented_range() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+/// Errors from below the API (a missing file of the Swagger UI) have the flat JSON body too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_outside_the_api_have_the_flat_body() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    for path in ["/docs/no-such-file.js", "/no/such/endpoint"] {
+        let r = http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["code"], "NOT_FOUND", "{path}: {e}");
+        assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
