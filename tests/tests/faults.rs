@@ -229,3 +229,72 @@ async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Writes racing the deletion of their project answer what the caller gets a moment later
+/// (404 for the control plane, 401 for ingest), never 503, and log no error.
+async fn deletion_races_answer_404_or_401(db: TestDb) {
+    let server = Server::start_logged(&db, &[], "info,sqlx=warn,sea_orm_migration=warn").await;
+    let t = tenant(&db, &server, "Races").await;
+    let mut statuses = std::collections::BTreeMap::<(String, u16), u32>::new();
+    for i in 0..15 {
+        // A fresh project with scoring enabled, then its deletion raced by three writes.
+        let project: Value = http()
+            .post(server.url("/v1/projects"))
+            .bearer_auth(&t.token)
+            .json(&json!({"name": format!("race {i}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = project["id"].as_i64().unwrap();
+        let enabled: Value = http()
+            .post(server.url(&format!("/v1/projects/{id}/scoring")))
+            .bearer_auth(&t.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let site_key = enabled["site_key"].as_str().unwrap().to_string();
+        let c = http();
+        let delete = c
+            .delete(server.url(&format!("/v1/projects/{id}")))
+            .bearer_auth(&t.token)
+            .send();
+        let rule = c
+            .post(server.url(&format!("/v1/projects/{id}/rules")))
+            .bearer_auth(&t.token)
+            .json(&json!({"name": "r", "expression": "score < 10", "action": "block"}))
+            .send();
+        let enable = c
+            .post(server.url(&format!("/v1/projects/{id}/scoring")))
+            .bearer_auth(&t.token)
+            .send();
+        let events = c
+            .post(server.url("/v1/events"))
+            .header("X-Botect-Site-Key", &site_key)
+            .json(&json!({"events": [event(&rid(), "page", json!({}))]}))
+            .send();
+        let (d, r, e, ev) = tokio::join!(delete, rule, enable, events);
+        assert_eq!(d.unwrap().status(), 204);
+        for (what, resp) in [("rule", r), ("enable", e), ("ingest", ev)] {
+            let status = resp.unwrap().status().as_u16();
+            assert!(
+                matches!(
+                    (what, status),
+                    ("rule", 201 | 404) | ("enable", 200 | 404) | ("ingest", 202 | 401)
+                ),
+                "{what} answered {status}"
+            );
+            *statuses.entry((what.to_string(), status)).or_default() += 1;
+        }
+    }
+    let log = log_of(&db).await;
+    assert!(!log.contains("ERROR"), "errors logged: {log}");
+    eprintln!("race outcomes: {statuses:?}");
+}
+
+botect_tests::both_dbs!(deletion_races_answer_404_or_401);

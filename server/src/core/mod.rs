@@ -160,6 +160,23 @@ fn db<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
     r.map_err(ApiError::from)
 }
 
+/// [`db`] for a write racing a deletion: a write that failed because its project (or
+/// session) was deleted meanwhile answers `gone()` (the 404 or 401 the caller would get a
+/// moment later), not 503, and logs no error.
+fn db_unless_gone<T>(
+    r: Result<T, sea_orm::DbErr>,
+    gone: impl FnOnce() -> ApiError,
+) -> ApiResult<T> {
+    r.map_err(|e| {
+        if crate::store::is_gone(&e) {
+            tracing::debug!(error = %e, "write raced a deletion");
+            gone()
+        } else {
+            ApiError::from(e)
+        }
+    })
+}
+
 fn project_id(id: u32) -> ApiResult<i32> {
     i32::try_from(id)
         .ok()
@@ -297,10 +314,12 @@ impl Core {
         let row = self.owned_project(&p, project).await?;
         let site_key = keys::new_site_key();
         let private_key = keys::new_private_key();
-        let (scoring, minted) = db(self
-            .store
-            .enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key))
-            .await)?;
+        let (scoring, minted) = db_unless_gone(
+            self.store
+                .enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key))
+                .await,
+            || ApiError::not_found(format!("Project {project} does not exist.")),
+        )?;
         Ok(Enabled {
             site_key: scoring.site_key.clone().unwrap_or_default(),
             private_key: minted.then_some(private_key),
@@ -507,7 +526,9 @@ impl Core {
                 "The store did not take the batch in time; retry with the same Idempotency-Key.",
             )
         })?;
-        match db(stored)? {
+        let gone =
+            || ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.");
+        match db_unless_gone(stored, gone)? {
             IngestOutcome::Stored(ack) => {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();

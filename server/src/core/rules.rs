@@ -6,7 +6,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use super::{Core, db, model::Action, plans};
+use super::{Core, db, db_unless_gone, model::Action, plans};
 use crate::{
     error::{ApiError, ApiResult},
     rules::{self as lang, Rule},
@@ -123,7 +123,9 @@ impl Core {
             is_active: c.is_active.unwrap_or(true),
             sort_order: c.sort_order.unwrap_or(0),
         };
-        db(self.store.insert_rule(project.id, &write).await)
+        db_unless_gone(self.store.insert_rule(project.id, &write).await, || {
+            ApiError::not_found(format!("Project {} does not exist.", project.id))
+        })
     }
 
     pub async fn update_rule(
@@ -150,10 +152,12 @@ impl Core {
             is_active: c.is_active.unwrap_or(current.is_active),
             sort_order: c.sort_order.unwrap_or(current.sort_order),
         };
-        db(self
-            .store
-            .update_rule(current.project_id, current.id, &write)
-            .await)?
+        db_unless_gone(
+            self.store
+                .update_rule(current.project_id, current.id, &write)
+                .await,
+            || ApiError::not_found(format!("Rule {rule} does not exist in project {project}.")),
+        )?
         .ok_or_else(|| {
             ApiError::not_found(format!("Rule {rule} does not exist in project {project}."))
         })

@@ -15,6 +15,14 @@ pub(super) fn file_id(path: &Path) -> Option<FileId> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
+/// The write failed because a row it depends on is gone (a foreign key to a project or
+/// session deleted concurrently, or the row to read back vanished): the caller's object no
+/// longer exists, which is not a storage failure.
+pub fn is_gone(e: &DbErr) -> bool {
+    matches!(e, DbErr::RecordNotFound(_))
+        || e.to_string().to_ascii_lowercase().contains("foreign key")
+}
+
 impl Store {
     /// Fails when the SQLite file the server opened is no longer at its path. Cheap (one
     /// `stat`); PostgreSQL and in-memory databases always pass.

@@ -21,6 +21,7 @@ mod listen;
 mod sqlite_read;
 mod sqlite_write;
 mod tx;
+pub use health::is_gone;
 pub use integrity::ChallengeRedemption;
 pub use listen::ChangeFeed;
 use tx::{SqlxTx, Tx};
