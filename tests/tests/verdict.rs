@@ -178,6 +178,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
         (json!({"challenge_difficulty": 25}), "challenge_difficulty"),
         (json!({"challenge_difficulty": -1}), "challenge_difficulty"),
         (json!({"challenge_difficulty": 1.5}), "challenge_difficulty"),
+        (json!({"likely_bot_threshold": {}}), "likely_bot_threshold"),
         (json!({"bogus": true}), "bogus"),
     ] {
         let r = http()
@@ -194,6 +195,16 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
             (Some("INVALID_PAYLOAD"), Some(field)),
             "{e}"
         );
+        // Written for people: no decoder internals.
+        let message = e["message"].as_str().unwrap();
+        for internal in [
+            "untagged",
+            "invalid digit",
+            "expected expected",
+            "_unspecified",
+        ] {
+            assert!(!message.contains(internal), "{body}: {message}");
+        }
     }
     let state: Value = http()
         .get(server.url(&format!("/v1/projects/{}/scoring", t.project)))

@@ -226,7 +226,7 @@ impl RestRequest {
                 &field,
                 format!(
                     "Invalid value for \"{field}\": {}.",
-                    without_unspecified(&e.inner().to_string())
+                    humane(&e.inner().to_string())
                 ),
             )
         })
@@ -243,6 +243,33 @@ fn snake_case(k: &str) -> String {
         } else {
             out.push(c);
         }
+    }
+    out
+}
+
+/// A decoder's message as people read it: integers said as integers (pbjson's number
+/// decoding otherwise leaks "untagged enum Content" or "invalid digit found in string"),
+/// enum lists without the doubled "expected" and without the never-valid `…_unspecified`.
+fn humane(msg: &str) -> String {
+    const INTEGER: &str = "expected an integer";
+    if msg.contains("untagged enum Content")
+        || msg.contains("invalid digit found in string")
+        || msg.contains("cannot parse integer from empty string")
+    {
+        return INTEGER.to_string();
+    }
+    if msg.contains("number too large") || msg.contains("number too small") {
+        return format!("{INTEGER} in range");
+    }
+    let mut out = without_unspecified(msg).replace("expected expected", "expected");
+    // `["key_type_unspecified", "site", "private"]` lists.
+    while let Some(i) = out.find("_unspecified\"") {
+        let start = out[..i].rfind('"').unwrap_or(i);
+        let mut end = i + "_unspecified\"".len();
+        if out[end..].starts_with(", ") {
+            end += 2;
+        }
+        out.replace_range(start..end, "");
     }
     out
 }
@@ -309,4 +336,35 @@ pub async fn method_not_allowed() -> Response {
 /// 404 for paths no route serves, in the flat error shape.
 pub async fn not_found() -> Response {
     error_response(&ApiError::not_found("No such endpoint."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::humane;
+
+    #[test]
+    fn decoder_messages_are_rewritten_for_people() {
+        assert_eq!(
+            humane("data did not match any variant of untagged enum Content"),
+            "expected an integer"
+        );
+        assert_eq!(
+            humane("invalid digit found in string"),
+            "expected an integer"
+        );
+        assert_eq!(
+            humane("number too large to fit in target type"),
+            "expected an integer in range"
+        );
+        assert_eq!(
+            humane(
+                r#"invalid value: integer `5`, expected expected one of: ["key_type_unspecified", "site", "private"]"#
+            ),
+            r#"invalid value: integer `5`, expected one of: ["site", "private"]"#
+        );
+        assert_eq!(
+            humane("invalid type: string \"yes\", expected a boolean"),
+            "invalid type: string \"yes\", expected a boolean"
+        );
+    }
 }
