@@ -471,3 +471,32 @@ pub async fn human_session(server: &Server, site_key: &str) -> String {
         .expect("session token")
         .to_string()
 }
+
+/// PostgreSQL only: takes the test database away from every process (new connections
+/// refused, open ones ended), or (`allow`) gives it back.
+pub async fn pg_connections(db: &TestDb, allow: bool) {
+    use sea_orm::ConnectionTrait;
+    let name = db
+        .url
+        .rsplit('/')
+        .next()
+        .expect("database name")
+        .to_string();
+    let admin = botect::store::Store::open(
+        &std::env::var("BOTECT_TEST_PG_URL").expect("BOTECT_TEST_PG_URL"),
+    )
+    .await
+    .expect("connect to the test cluster");
+    let conn = admin.connection();
+    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}"))
+        .await
+        .expect("ALTER DATABASE");
+    if !allow {
+        conn.execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .await
+        .expect("terminate backends");
+    }
+    conn.close_by_ref().await.ok();
+}

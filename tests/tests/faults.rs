@@ -59,6 +59,17 @@ fn sqlite_files(db: &TestDb) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// One `page` event on a new session; returns (status, body).
+async fn page_view(server: &Server, t: &botect_tests::Tenant) -> (u16, Value) {
+    ingest(
+        server,
+        &t.site_key,
+        None,
+        vec![event(&rid(), "page", json!({}))],
+    )
+    .await
+}
+
 async fn log_of(db: &TestDb) -> String {
     std::fs::read_to_string(db.dir.path().join("server.log")).unwrap_or_default()
 }
@@ -72,13 +83,7 @@ async fn a_deleted_sqlite_file_is_not_served_and_nothing_is_acknowledged() {
         "a missing database file is announced"
     );
     let t = tenant(&db, &server, "Deleted").await;
-    let (status, _) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, _) = page_view(&server, &t).await;
     assert_eq!(status, 202);
     let r = http().get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -87,13 +92,7 @@ async fn a_deleted_sqlite_file_is_not_served_and_nothing_is_acknowledged() {
     for f in sqlite_files(&db) {
         let _ = std::fs::remove_file(f);
     }
-    let (status, body) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, body) = page_view(&server, &t).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["code"], "UNAVAILABLE");
     wait_health(&server, false).await;
@@ -103,13 +102,7 @@ async fn a_deleted_sqlite_file_is_not_served_and_nothing_is_acknowledged() {
         log_of(&db).await
     );
     // Still not acknowledged later (the writer's connection is on the unlinked file).
-    let (status, _) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, _) = page_view(&server, &t).await;
     assert_eq!(status, 503);
 }
 
@@ -118,53 +111,26 @@ async fn a_replaced_sqlite_file_is_detected() {
     let db = TestDb::new(DbKind::Sqlite).await;
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Replaced").await;
-    let (status, _) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, _) = page_view(&server, &t).await;
     assert_eq!(status, 202);
     // Another file moved into its place (a restore done wrong, a deploy that swaps files).
     let path = db.dir.path().join("botect.db");
     let other = db.dir.path().join("other.db");
     std::fs::copy(&path, &other).unwrap();
     std::fs::rename(&other, &path).unwrap();
-    let (status, body) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, body) = page_view(&server, &t).await;
     assert_eq!(status, 503, "{body}");
     wait_health(&server, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_refusing_connections_turns_health_off_and_back_on() {
-    use sea_orm::ConnectionTrait;
     let db = TestDb::new(DbKind::Postgres).await;
     let server = Server::start(&db).await;
     wait_health(&server, true).await;
-    let name = db.url.rsplit('/').next().unwrap().to_string();
-    let admin = botect::store::Store::open(&std::env::var("BOTECT_TEST_PG_URL").unwrap())
-        .await
-        .unwrap();
-    let conn = admin.connection();
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await
-        .unwrap();
-    conn.execute_unprepared(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-    ))
-    .await
-    .unwrap();
+    botect_tests::pg_connections(&db, false).await;
     wait_health(&server, false).await;
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    botect_tests::pg_connections(&db, true).await;
     wait_health(&server, true).await;
 }
 
@@ -176,13 +142,7 @@ async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
     let db = TestDb::new(DbKind::Sqlite).await;
     let server = Server::start_with(&db, &["--ingest-timeout-ms", "1500"]).await;
     let t = tenant(&db, &server, "Locked").await;
-    let (status, _) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, _) = page_view(&server, &t).await;
     assert_eq!(status, 202);
     let path = db.dir.path().join("botect.db");
     let (locked, release) = std::sync::mpsc::channel::<()>();
@@ -196,13 +156,7 @@ async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
     });
     release.recv().unwrap();
     let start = Instant::now();
-    let (status, body) = ingest(
-        &server,
-        &t.site_key,
-        None,
-        vec![event(&rid(), "page", json!({}))],
-    )
-    .await;
+    let (status, body) = page_view(&server, &t).await;
     let waited = start.elapsed();
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["code"], "UNAVAILABLE");
@@ -212,13 +166,7 @@ async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
     // The store is free again: the next batch is stored (after the writer's queued work).
     let start = Instant::now();
     loop {
-        let (status, _) = ingest(
-            &server,
-            &t.site_key,
-            None,
-            vec![event(&rid(), "page", json!({}))],
-        )
-        .await;
+        let (status, _) = page_view(&server, &t).await;
         if status == 202 {
             break;
         }

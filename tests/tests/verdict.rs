@@ -282,20 +282,7 @@ async fn store_down_fails_open_within_bound() {
     let session = ack["session_token"].as_str().unwrap().to_string();
     scored_verdict(&server, &t.private_key, &session).await;
     // Take the database away: refuse new connections and kill every existing one.
-    let name = db.url.rsplit('/').next().unwrap().to_string();
-    let admin = botect::store::Store::open(&std::env::var("BOTECT_TEST_PG_URL").unwrap())
-        .await
-        .unwrap();
-    use sea_orm::ConnectionTrait;
-    let conn = admin.connection();
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-        .await
-        .unwrap();
-    conn.execute_unprepared(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-    ))
-    .await
-    .unwrap();
+    botect_tests::pg_connections(&db, false).await;
     for _ in 0..3 {
         let start = Instant::now();
         let (status, v) = verdict(&server, &t.private_key, &session).await;
@@ -307,9 +294,7 @@ async fn store_down_fails_open_within_bound() {
             start.elapsed()
         );
     }
-    conn.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    botect_tests::pg_connections(&db, true).await;
     let v = wait_for(&server, &t.private_key, &session, |v| {
         v["verdict"] == "likely_human"
     })
