@@ -45,7 +45,10 @@ done
 [ -n "$base" ] || { echo "botect did not start; log:" >&2; cat "$log" >&2; exit 1; }
 echo "== schemathesis against $base/openapi.json (max $examples examples per operation, seed $seed)"
 status=0
-"$venv/bin/schemathesis" run "$base/openapi.json" \
+# Its cache (`.schemathesis/`) goes to the temp dir, not the working tree.
+venv_abs=$(cd "$venv" && pwd)
+cd "$dir"
+"$venv_abs/bin/schemathesis" run "$base/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "$examples" --seed "$seed" --no-color \
   -H "Authorization: Bearer $token" || status=$?
