@@ -370,3 +370,46 @@ async fn errors_outside_the_api_have_the_flat_body() {
         assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
 }
+
+/// The document states the limits the server enforces on request fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_limits_are_in_the_document() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let doc = fetch_document(&server).await;
+    let c = &doc["components"]["schemas"];
+    let events = &c["IngestEventsRequest"]["properties"]["events"];
+    assert_eq!(
+        (events["minItems"].as_u64(), events["maxItems"].as_u64()),
+        (Some(1), Some(100))
+    );
+    assert_eq!(
+        c["Event"]["properties"]["request_id"]["pattern"],
+        "^[A-Za-z0-9_-]{1,128}$"
+    );
+    assert!(
+        c["Event"]["properties"]["received_at"]["pattern"]
+            .as_str()
+            .unwrap()
+            .ends_with("Z$")
+    );
+    assert_eq!(
+        c["CreateProjectRequest"]["properties"]["name"]["maxLength"],
+        200
+    );
+    let settings = &c["UpdateScoringSettingsRequestBody"]["properties"];
+    assert_eq!(
+        (
+            settings["likely_bot_threshold"]["minimum"].as_u64(),
+            settings["likely_bot_threshold"]["maximum"].as_u64()
+        ),
+        (Some(1), Some(99))
+    );
+    assert_eq!(settings["challenge_difficulty"]["maximum"], 24);
+    // A proof is never refused, so the document does not constrain it.
+    assert!(
+        c["Integrity"]["properties"]["nonce"]
+            .get("pattern")
+            .is_none()
+    );
+}
