@@ -621,6 +621,24 @@ fn with_md<T>(msg: T, name: &'static str, value: &str) -> Request<T> {
     req
 }
 
+/// An empty gRPC-web call from a page on another origin, with one credential header.
+async fn cross_origin_grpc_web(
+    server: &Server,
+    path: &str,
+    credential: (&str, &str),
+) -> reqwest::Response {
+    http()
+        .post(server.url(path))
+        .header("Origin", "https://shop.example")
+        .header("Content-Type", "application/grpc-web+proto")
+        .header("X-Grpc-Web", "1")
+        .header(credential.0, credential.1)
+        .body(vec![0u8, 0, 0, 0, 0])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn preflight(server: &Server, path: &str, request_headers: &str) {
     let r = http()
         .request(reqwest::Method::OPTIONS, server.url(path))
@@ -796,16 +814,12 @@ async fn grpc_web(db: TestDb) {
     .await;
     preflight(&server, "/v1/challenges", "content-type,x-botect-site-key").await;
     // A cross-origin gRPC-web ingest response exposes the grpc-status headers to the page.
-    let r = http()
-        .post(server.url("/botect.v1.IngestService/IngestEvents"))
-        .header("Origin", "https://shop.example")
-        .header("Content-Type", "application/grpc-web+proto")
-        .header("X-Grpc-Web", "1")
-        .header("X-Botect-Site-Key", "pk_wrongwrongwrongwrong")
-        .body(vec![0u8, 0, 0, 0, 0])
-        .send()
-        .await
-        .unwrap();
+    let r = cross_origin_grpc_web(
+        &server,
+        "/botect.v1.IngestService/IngestEvents",
+        ("X-Botect-Site-Key", "pk_wrongwrongwrongwrong"),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     assert!(
@@ -818,16 +832,12 @@ async fn grpc_web(db: TestDb) {
     );
     assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
     // Verdict reads and the control plane are for servers: no CORS, preflights refused.
-    let r = http()
-        .post(server.url("/botect.v1.VerdictService/GetVerdict"))
-        .header("Origin", "https://shop.example")
-        .header("Content-Type", "application/grpc-web+proto")
-        .header("X-Grpc-Web", "1")
-        .header("X-Botect-Private-Key", "sk_wrong")
-        .body(vec![0u8, 0, 0, 0, 0])
-        .send()
-        .await
-        .unwrap();
+    let r = cross_origin_grpc_web(
+        &server,
+        "/botect.v1.VerdictService/GetVerdict",
+        ("X-Botect-Private-Key", "sk_wrong"),
+    )
+    .await;
     assert_eq!(r.headers()["grpc-status"], "16", "{:?}", r.headers());
     assert!(
         !r.headers()
