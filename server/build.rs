@@ -40,6 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let status_ext = pool
         .get_extension_by_name("botect.v1.http_status")
         .ok_or("botect.v1.http_status missing")?;
+    let no_content_ext = pool
+        .get_extension_by_name("botect.v1.no_content_when")
+        .ok_or("botect.v1.no_content_when missing")?;
 
     // path -> [(verb, handler expression)]
     let mut routes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -79,6 +82,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .as_u32()
                 .filter(|s| *s != 0)
                 .unwrap_or(200);
+            let no_content_when = match opts.get_extension(&no_content_ext).as_str() {
+                Some(f) if !f.is_empty() => format!("Some({f:?})"),
+                _ => "None".to_string(),
+            };
             let body_rule = match body.as_str() {
                 "" => "BodyRule::None".to_string(),
                 "*" => "BodyRule::All".to_string(),
@@ -105,11 +112,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let id_params = format!("&[{}]", id_params.join(", "));
             let handler = format!(
                 "{{ let api = api.clone(); move |req: RestRequest| {{ let api = api.clone(); async move {{
-                    call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ body: {body_rule}, status: {status}, response_body: {response_body}, id_params: {id_params} }},
+                    call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ service: {full_service:?}, body: {body_rule}, status: {status}, no_content_when: {no_content_when}, response_body: {response_body}, id_params: {id_params} }},
                         |r| async move {{ <Api as ::botect_proto::v1::{server_mod}::{service}>::{method_fn}(&api, r).await }}).await
                 }} }} }}",
                 input = method.input().name(),
                 service = service.name(),
+                full_service = service.full_name(),
                 method_fn = snake(method.name()),
             );
             routes.entry(path).or_default().push((verb, handler));

@@ -88,6 +88,11 @@ pub struct ServeArgs {
     /// answered 503, in milliseconds.
     #[arg(long, env = "BOTECT_INGEST_TIMEOUT_MS", default_value_t = 5000)]
     pub ingest_timeout_ms: u64,
+    /// Most ingest batches on the write path at once; a batch beyond it is shed at once
+    /// (204, nothing stored; docs/operations.md#overload).
+    #[arg(long, env = "BOTECT_MAX_PENDING_INGEST", default_value_t = crate::core::DEFAULT_MAX_PENDING_INGEST,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_pending_ingest: usize,
     /// Verified-bot catalogue (JSON, docs/verified-bots.md); default: the one shipped.
     #[arg(long, env = "BOTECT_VERIFIED_BOTS")]
     pub verified_bots: Option<std::path::PathBuf>,
@@ -203,6 +208,7 @@ async fn run(cli: Cli) -> ExitCode {
                 workers: a.workers,
                 verdict_timeout: Duration::from_millis(a.verdict_timeout_ms),
                 ingest_timeout: Duration::from_millis(a.ingest_timeout_ms),
+                max_pending_ingest: a.max_pending_ingest,
                 verified_bots: a.verified_bots,
                 dns_servers: a.dns_server,
             };

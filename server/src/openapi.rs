@@ -136,6 +136,8 @@ struct Binding {
     body: BodyRule,
     response_body: Option<String>,
     status: u16,
+    /// A boolean response field that, when true, turns the answer into `204`.
+    no_content_when: Option<String>,
     credential: Credential,
     errors: Vec<ErrorCode>,
 }
@@ -151,6 +153,7 @@ struct Usage {
 struct Extensions {
     http: ExtensionDescriptor,
     status: ExtensionDescriptor,
+    no_content_when: ExtensionDescriptor,
     credential: ExtensionDescriptor,
     errors: ExtensionDescriptor,
 }
@@ -452,6 +455,7 @@ impl Generator {
         let ext = Extensions {
             http: ext("google.api.http")?,
             status: ext("botect.v1.http_status")?,
+            no_content_when: ext("botect.v1.no_content_when")?,
             credential: ext("botect.v1.credential")?,
             errors: ext("botect.v1.errors")?,
         };
@@ -574,6 +578,20 @@ impl Generator {
                 errors.push(code);
             }
         }
+        let no_content_when = opts
+            .get_extension(&self.ext.no_content_when)
+            .as_str()
+            .filter(|f| !f.is_empty())
+            .map(str::to_string);
+        if let Some(f) = &no_content_when
+            && method.output().get_field_by_name(f).is_none()
+        {
+            return Err(format!(
+                "{}: no_content_when names {f}, not a field of {}",
+                method.full_name(),
+                method.output().full_name()
+            ));
+        }
         let params = path_params(&template);
         for p in &params {
             if method.input().get_field_by_name(p).is_none() {
@@ -592,6 +610,7 @@ impl Generator {
             body,
             response_body,
             status,
+            no_content_when,
             credential,
             errors,
         }))
@@ -1094,6 +1113,19 @@ impl Generator {
             }
             let mut responses =
                 ResponsesBuilder::new().response(b.status.to_string(), success.build());
+            if let Some(f) = &b.no_content_when {
+                let field = output.get_field_by_name(f).expect("checked above");
+                let why = self.field_comment(&field);
+                responses = responses.response(
+                    "204",
+                    ResponseBuilder::new()
+                        .description(format!(
+                            "No Content: the answer when `{f}` would be true. {}",
+                            why.unwrap_or_default()
+                        ))
+                        .build(),
+                );
+            }
             for (status, codes) in &by_status {
                 responses =
                     responses.response(status.to_string(), self.error_response(codes).build());
@@ -1735,6 +1767,7 @@ mod tests {
             accepted: 1,
             duplicates: 0,
             over_quota: None,
+            shed: None,
         };
         assert!(to(&resp).get("over_quota").is_none());
         valid(&d, &ingest, to(&resp));

@@ -13,6 +13,7 @@ use crate::{
     store::Store,
     transport::{
         grpc::Api,
+        limits,
         rest::{self, BodyLimit},
     },
     verified::{Catalogue, HickoryResolver, Verifier, VerifierConfig},
@@ -29,6 +30,8 @@ pub struct ServerConfig {
     pub verdict_timeout: Duration,
     /// Upper bound of an ingest batch's wait for the store (then 503).
     pub ingest_timeout: Duration,
+    /// Most ingest batches on the write path at once (then shed with 204).
+    pub max_pending_ingest: usize,
     /// Verified-bot catalogue file (`None`: the shipped one).
     pub verified_bots: Option<std::path::PathBuf>,
     /// DNS servers for verified-bot lookups (empty: the system's resolver configuration).
@@ -44,6 +47,7 @@ impl Default for ServerConfig {
             workers: 8,
             verdict_timeout: Duration::from_millis(300),
             ingest_timeout: Duration::from_secs(5),
+            max_pending_ingest: crate::core::DEFAULT_MAX_PENDING_INGEST,
             verified_bots: None,
             dns_servers: Vec::new(),
         }
@@ -221,45 +225,47 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .expect("the embedded descriptor sets are valid");
     let (health, health_service) = tonic_health::server::health_reporter();
     tokio::spawn(report_health(core.clone(), health));
-    let limit = max_body_bytes;
-    let grpc = tonic::service::Routes::new(
-        pb::ingest_service_server::IngestServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::verdict_service_server::VerdictServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::project_service_server::ProjectServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::scoring_service_server::ScoringServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::account_service_server::AccountServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::detection_service_server::DetectionServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::rule_service_server::RuleServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(
-        pb::verified_bot_service_server::VerifiedBotServiceServer::new(api.clone())
-            .max_decoding_message_size(limit),
-    )
-    .add_service(reflection)
-    .add_service(reflection_v1alpha)
-    .add_service(health_service)
+    // Each service's message limit (transport::limits, docs/api.md#limits).
+    macro_rules! limited {
+        ($server:ty) => {{
+            let name = <$server as tonic::server::NamedService>::NAME;
+            <$server>::new(api.clone())
+                .max_decoding_message_size(limits::request_limit(name, max_body_bytes))
+        }};
+    }
+    let grpc = tonic::service::Routes::new(limited!(
+        pb::ingest_service_server::IngestServiceServer<Api>
+    ))
+    .add_service(limited!(
+        pb::verdict_service_server::VerdictServiceServer<Api>
+    ))
+    .add_service(limited!(
+        pb::project_service_server::ProjectServiceServer<Api>
+    ))
+    .add_service(limited!(
+        pb::scoring_service_server::ScoringServiceServer<Api>
+    ))
+    .add_service(limited!(
+        pb::account_service_server::AccountServiceServer<Api>
+    ))
+    .add_service(limited!(
+        pb::detection_service_server::DetectionServiceServer<Api>
+    ))
+    .add_service(limited!(pb::rule_service_server::RuleServiceServer<Api>))
+    .add_service(limited!(
+        pb::verified_bot_service_server::VerifiedBotServiceServer<Api>
+    ))
+    .add_service(reflection.max_decoding_message_size(limits::CONTROL_LIMIT))
+    .add_service(reflection_v1alpha.max_decoding_message_size(limits::CONTROL_LIMIT))
+    .add_service(health_service.max_decoding_message_size(limits::CONTROL_LIMIT))
     .into_axum_router()
-    .layer(axum::middleware::map_response(
-        move |res: Response| async move { grpc_library_status(res, limit) },
+    .layer(axum::middleware::from_fn(
+        move |req: Request, next: Next| async move {
+            // `/botect.v1.IngestService/IngestEvents` → `botect.v1.IngestService`.
+            let service = req.uri().path().split('/').nth(1).unwrap_or_default();
+            let limit = limits::request_limit(service, max_body_bytes);
+            grpc_library_status(next.run(req).await, limit)
+        },
     ))
     .layer(tonic_web::GrpcWebLayer::new());
 
@@ -271,7 +277,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .fallback(rest::not_found)
         .layer(axum::middleware::from_fn(
             move |mut req: Request, next: Next| async move {
-                req.extensions_mut().insert(BodyLimit(limit));
+                req.extensions_mut().insert(BodyLimit(max_body_bytes));
                 Ok::<Response, std::convert::Infallible>(next.run(req).await)
             },
         ));
@@ -363,6 +369,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
             CoreConfig {
                 verdict_timeout: cfg.verdict_timeout,
                 ingest_timeout: cfg.ingest_timeout,
+                max_pending_ingest: cfg.max_pending_ingest,
             },
             verifier,
         )

@@ -1117,3 +1117,82 @@ async fn library_refusals_use_the_error_model() {
     assert_eq!(r.headers()["grpc-status"], "3", "{:?}", r.headers());
     assert!(r.headers().contains_key("grpc-status-details-bin"));
 }
+
+/// Per-service request limits (docs/api.md#limits): ingest takes `--max-body-bytes`
+/// (default 1 MiB); every other service 64 KiB. A 100 KiB message is judged on its content
+/// by ingest (here a 422 for its oversized payload) and refused unread by the control plane,
+/// over gRPC and REST alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_service_request_limits() {
+    let db = TestDb::new(botect_tests::DbKind::Sqlite).await;
+    let server = Server::start(&db).await;
+    let t = tenant(&db, &server, "Limits").await;
+    let botect = Botect::connect(server.base.clone()).await.unwrap();
+    let filler = "x".repeat(100 * 1024);
+    let big: pbjson_types::Struct = [(
+        "page_path_shape".to_string(),
+        pbjson_types::Value::from(filler.clone()),
+    )]
+    .into_iter()
+    .collect();
+    let err = botect
+        .ingest(&t.site_key)
+        .unwrap()
+        .ingest_events(batch(
+            None,
+            vec![pb::Event {
+                request_id: "big".into(),
+                r#type: pb::EventType::Page as i32,
+                received_at: "2026-06-14T10:00:00Z".into(),
+                payload: Some(big),
+            }],
+        ))
+        .await
+        .expect_err("an invalid payload");
+    assert_error(&err, Code::InvalidArgument, "INVALID_PAYLOAD");
+    let err = botect
+        .projects(&t.token)
+        .unwrap()
+        .create_project(pb::CreateProjectRequest {
+            name: filler.clone(),
+        })
+        .await
+        .expect_err("oversized control-plane message");
+    assert_error(&err, Code::ResourceExhausted, "PAYLOAD_TOO_LARGE");
+    assert!(err.message().contains("65536 bytes"), "{err:?}");
+
+    let rest = |path: &str, auth: (&str, String), body: Value| {
+        http()
+            .post(server.url(path))
+            .header(auth.0, auth.1)
+            .json(&body)
+            .send()
+    };
+    let r = rest(
+        "/v1/events",
+        ("X-Botect-Site-Key", t.site_key.clone()),
+        json!({"events": [{"request_id": "big", "type": "page",
+               "received_at": "2026-06-14T10:00:00Z", "payload": {"page_path_shape": filler}}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = rest(
+        "/v1/projects",
+        ("Authorization", format!("Bearer {}", t.token)),
+        json!({"name": filler}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "PAYLOAD_TOO_LARGE");
+    assert_eq!(
+        body["message"],
+        "The request body exceeds the limit of 65536 bytes for this endpoint."
+    );
+    assert_eq!(
+        botect_tests::sql_count(&db, "SELECT COUNT(*) AS n FROM projects").await,
+        1
+    );
+}

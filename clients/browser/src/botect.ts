@@ -7,7 +7,8 @@
  * a frozen body, and is retried with the same key and body on network failure, HTTP
  * 5xx/408/429 or a retryable gRPC status, with exponential backoff (0.5 s, 1 s, 2 s, 4 s,
  * ± jitter; 5 attempts). A batch still failing stays at the head of the queue and is tried
- * again (same key) on the next tick. A batch refused for good (4xx) is dropped.
+ * again (same key) on the next tick. A batch refused for good (4xx) is dropped, and so is
+ * one the server shed under overload (REST 204, gRPC `shed`: nothing stored, never retried).
  *
  * Proof of work: at init a challenge is fetched and solved (pow.ts: a Web Worker, else
  * main-thread slices) while the page runs. The solution goes, as the body's `integrity`,
@@ -166,7 +167,9 @@ function settle(b: B, ok: boolean, t?: string): void {
 async function deliver(b: B): Promise<void> {
   for (let a = 1; !b.done; a++) {
     try {
-      settle(b, true, await send(cfg!, b));
+      const t = await send(cfg!, b);
+      // Shed (null): nothing stored; dropped, never retried (its proof goes with the next batch).
+      settle(b, t !== null, t ?? undefined);
     } catch (e) {
       if (e && (e as Failure).retry === false) {
         settle(b, false);
@@ -225,7 +228,7 @@ function unload(): void {
     b.unload = true;
     const p: Promise<void> = send(cfg!, b, true)
       .then(
-        (t) => settle(b, true, t),
+        (t) => settle(b, t !== null, t ?? undefined),
         (e) => {
           if (b == head || b.done) return;
           settle(b, false);

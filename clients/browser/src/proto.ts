@@ -43,6 +43,8 @@ export interface IngestResponse {
   accepted: number;
   duplicates: number;
   over_quota?: boolean;
+  /** The server shed the batch under overload: nothing stored, not to be retried. */
+  shed?: boolean;
 }
 
 type Out = number[];
@@ -158,6 +160,7 @@ export function decodeResponse(b: Uint8Array): IngestResponse {
   const m = fields(b);
   const r: IngestResponse = { session_token: m[1] || "", accepted: m[2] || 0, duplicates: m[3] || 0 };
   if (4 in m) r.over_quota = !!m[4];
+  if (5 in m) r.shed = !!m[5];
   return r;
 }
 

@@ -59,6 +59,8 @@ async function call(c: Config, rest: string, method: string, body: string | Uint
   });
   const s = r.status;
   if (s >= 300) throw { retry: s >= 500 || s == 408 || s == 429, status: s } as Failure;
+  // 204: shed under overload (nothing stored); the caller drops the batch.
+  if (s == 204) return null;
   if (!c.grpc) return r.json();
   const { msg, trailers } = unframe(new Uint8Array(await r.arrayBuffer()));
   const g = r.headers.get("grpc-status") || trailers["grpc-status"];
@@ -66,13 +68,19 @@ async function call(c: Config, rest: string, method: string, body: string | Uint
   return msg || new Uint8Array(0);
 }
 
-/** One attempt to deliver a batch; resolves with the session token of the answer. */
-export async function send(c: Config, b: Batch, keepalive = false): Promise<string> {
+/**
+ * One attempt to deliver a batch; resolves with the session token of the answer, or with
+ * `null` when the server shed the batch under overload (REST 204, gRPC `shed`): nothing was
+ * stored and the batch is not to be sent again (docs/operations.md#overload).
+ */
+export async function send(c: Config, b: Batch, keepalive = false): Promise<string | null> {
   b.body ||= c.grpc
     ? frame(encodeRequest(b.token, b.events, b.integrity))
     : JSON.stringify({ session_token: b.token, events: b.events, integrity: b.integrity });
   const r = await call(c, "/v1/events", "IngestEvents", b.body, { "idempotency-key": b.key }, keepalive);
-  return c.grpc ? decodeResponse(r).session_token : r.session_token;
+  if (r === null) return null;
+  const a = c.grpc ? decodeResponse(r) : r;
+  return a.shed ? null : a.session_token;
 }
 
 /** Fetches a proof-of-work challenge (an empty `CreateChallengeRequest`: the site key is a header). */

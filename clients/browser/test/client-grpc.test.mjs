@@ -1,7 +1,7 @@
 // dist/botect.mjs over gRPC-web: framing, metadata headers, status in trailers or headers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeRequest, fakeBrowser, mockFetch } from "./helpers.mjs";
+import { decodeRequest, fakeBrowser, grpcReply, mockFetch } from "./helpers.mjs";
 
 /** A gRPC-web answer: IngestEventsResponse{session_token, accepted} + trailers frame. */
 function grpcOk(token, accepted = 1) {
@@ -63,4 +63,21 @@ test("later batches carry the token; INVALID_ARGUMENT is final", async () => {
   document.dispatchEvent(new Event("click"));
   await assert.rejects(Botect.flush(), (e) => e.retry === false && /grpc-status 3/.test(e.status));
   assert.equal(calls.length, before + 1);
+});
+
+test("a shed answer (OK with shed = true, nothing stored) is not retried; the token stays", async () => {
+  respond = () => grpcOk("sess_grpc_1");
+  document.dispatchEvent(new Event("click"));
+  await Botect.flush();
+  const before = calls.length;
+  // IngestEventsResponse{shed: true}: field 5, varint 1; no token, nothing accepted.
+  const shed = () => grpcReply(new Uint8Array([0x28, 1]));
+  respond = shed;
+  document.dispatchEvent(new Event("click"));
+  await Botect.flush();
+  assert.equal(calls.length, before + 1);
+  assert.equal(Botect.getSessionToken(), "sess_grpc_1");
+  respond = () => grpcOk("sess_grpc_1");
+  await Botect.flush();
+  assert.equal(calls.length, before + 1, "the shed batch is not sent again");
 });

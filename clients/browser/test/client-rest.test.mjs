@@ -88,6 +88,25 @@ test("a 4xx is not retried: the batch is dropped and flush rejects", async () =>
   assert.equal(calls.length, before + 1);
 });
 
+test("a 204 (shed under overload) is not retried: the batch is dropped, flush resolves, the token stays", async () => {
+  const before = calls.length;
+  const token = Botect.getSessionToken();
+  respond = () => new Response(null, { status: 204 });
+  env.fire("click");
+  await Botect.flush();
+  assert.equal(calls.length, before + 1);
+  assert.equal(Botect.getSessionToken(), token);
+  // The shed batch is not sent again; the next activity makes a new batch with a new key.
+  respond = () => accepted(token);
+  await Botect.flush();
+  assert.equal(calls.length, before + 1);
+  env.fire("click");
+  await Botect.flush();
+  assert.equal(calls.length, before + 2);
+  assert.notEqual(calls[before + 1].headers["idempotency-key"], calls[before].headers["idempotency-key"]);
+  assert.equal(JSON.parse(calls[before + 1].body).session_token, token);
+});
+
 test("keyboard and pointer activity become mouse and first_input aggregates, never key values", async () => {
   const before = calls.length;
   for (let i = 0; i < 20; i++) env.fire("pointermove", { clientX: 10 + i * 7, clientY: 40 + i * 3, timeStamp: 1000 + i * 16, pointerType: "mouse", isTrusted: true });

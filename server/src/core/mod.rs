@@ -8,6 +8,7 @@ pub mod plans;
 pub mod policy;
 pub mod rules;
 pub mod scoring;
+pub mod shedding;
 
 use std::{net::IpAddr, time::Duration};
 
@@ -29,13 +30,20 @@ pub struct CoreConfig {
     /// Upper bound of an ingest batch's wait for the store; past it the batch gets 503
     /// (nothing is acknowledged; a retry with the same Idempotency-Key is safe).
     pub ingest_timeout: Duration,
+    /// Most ingest batches on the write path at once; beyond it a batch is shed
+    /// ([`shedding::IngestGate`]).
+    pub max_pending_ingest: usize,
 }
+
+/// Default of [`CoreConfig::max_pending_ingest`] (`--max-pending-ingest`).
+pub const DEFAULT_MAX_PENDING_INGEST: usize = 512;
 
 impl Default for CoreConfig {
     fn default() -> Self {
         CoreConfig {
             verdict_timeout: Duration::from_millis(300),
             ingest_timeout: Duration::from_secs(5),
+            max_pending_ingest: DEFAULT_MAX_PENDING_INGEST,
         }
     }
 }
@@ -50,6 +58,17 @@ pub struct Core {
     pub(crate) challenge_secret: crate::integrity::Secret,
     /// The store's last health probe passed (gRPC health, `/readyz`).
     pub ready: std::sync::atomic::AtomicBool,
+    /// The bound on ingest batches in flight (overload shedding).
+    pub ingest_gate: shedding::IngestGate,
+}
+
+/// What became of an ingest batch that was not refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ingested {
+    /// Durably stored (or an idempotent replay of a stored batch): `202`.
+    Stored(IngestAck),
+    /// Shed under overload: nothing stored, not to be retried (`204`, gRPC `shed: true`).
+    Shed,
 }
 
 /// Longest a verdict read waits for a verified-bot DNS check (an unfinished check counts as
@@ -147,6 +166,23 @@ fn policy_of(row: &ScoringRow) -> Policy {
     )
 }
 
+/// The site key of an ingest or challenge call (header, else body), checked for shape only:
+/// `pk_…`, plausibly random. No store access.
+fn site_key_of<'a>(creds: &'a Credentials, body_site_key: Option<&'a str>) -> ApiResult<&'a str> {
+    let site_key = creds.site_key.as_deref().or(body_site_key).map(str::trim);
+    let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
+        return Err(ApiError::unauthenticated(
+            "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
+        ));
+    };
+    if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
+        return Err(ApiError::unauthenticated(
+            "This endpoint needs a site key (pk_…); other credentials do not work here.",
+        ));
+    }
+    Ok(site_key)
+}
+
 fn bearer(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once(' ')?;
     scheme
@@ -197,11 +233,12 @@ impl Core {
         Ok(Core {
             store,
             feed,
-            config,
             verifier,
             rules_cache: rules::RulesCache::default(),
             challenge_secret,
             ready: std::sync::atomic::AtomicBool::new(true),
+            ingest_gate: shedding::IngestGate::new(config.max_pending_ingest),
+            config,
         })
     }
 
@@ -427,17 +464,7 @@ impl Core {
         creds: &Credentials,
         body_site_key: Option<&str>,
     ) -> ApiResult<SiteKeyPrincipal> {
-        let site_key = creds.site_key.as_deref().or(body_site_key).map(str::trim);
-        let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
-            return Err(ApiError::unauthenticated(
-                "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
-            ));
-        };
-        if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
-            return Err(ApiError::unauthenticated(
-                "This endpoint needs a site key (pk_…); other credentials do not work here.",
-            ));
-        }
+        let site_key = site_key_of(creds, body_site_key)?;
         let principal = db(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
             ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
         })?;
@@ -448,7 +475,7 @@ impl Core {
     }
 
     /// Stores a batch and queues its session for scoring. Returns once committed.
-    pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<IngestAck> {
+    pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<Ingested> {
         self.ingest_from(creds, batch, &ClientInfo::default()).await
     }
 
@@ -458,7 +485,14 @@ impl Core {
         creds: &Credentials,
         batch: IncomingBatch,
         client: &ClientInfo,
-    ) -> ApiResult<IngestAck> {
+    ) -> ApiResult<Ingested> {
+        // Credential and batch checks that need no store come before the overload gate, so
+        // bad input always gets its error; the gate comes before the site key's lookup.
+        site_key_of(creds, batch.site_key.as_deref())?;
+        let Some(_place) = self.ingest_gate.admit() else {
+            ingest::validate_batch(&batch)?;
+            return Ok(Ingested::Shed);
+        };
         let principal = self
             .site_principal(creds, batch.site_key.as_deref())
             .await?;
@@ -533,9 +567,9 @@ impl Core {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();
                 }
-                Ok(ack)
+                Ok(Ingested::Stored(ack))
             }
-            IngestOutcome::Replayed(ack) => Ok(ack),
+            IngestOutcome::Replayed(ack) => Ok(Ingested::Stored(ack)),
             IngestOutcome::KeyReused => Err(ApiError::new(
                 ErrorCode::IdempotencyKeyReused,
                 "This Idempotency-Key was already used with a different request body.",

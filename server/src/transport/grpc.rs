@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status, metadata::MetadataMap};
 use crate::{
     core::rules::RuleChange,
     core::{
-        ClientInfo, Core, KeyType,
+        ClientInfo, Core, Ingested, KeyType,
         model::{
             Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
             Policy, RequestContext, VerdictOut,
@@ -210,16 +210,24 @@ impl pb::ingest_service_server::IngestService for Api {
     ) -> Rpc<pb::IngestEventsResponse> {
         let creds = credentials(req.metadata());
         let client = client_info(&req);
-        let ack = self
+        let reply = match self
             .core
             .ingest_from(&creds, batch(req.into_inner()), &client)
-            .await?;
-        Ok(Response::new(pb::IngestEventsResponse {
-            session_token: ack.session_token,
-            accepted: ack.accepted,
-            duplicates: ack.duplicates,
-            over_quota: ack.over_quota.then_some(true),
-        }))
+            .await?
+        {
+            Ingested::Stored(ack) => pb::IngestEventsResponse {
+                session_token: ack.session_token,
+                accepted: ack.accepted,
+                duplicates: ack.duplicates,
+                over_quota: ack.over_quota.then_some(true),
+                shed: None,
+            },
+            Ingested::Shed => pb::IngestEventsResponse {
+                shed: Some(true),
+                ..Default::default()
+            },
+        };
+        Ok(Response::new(reply))
     }
 
     async fn create_challenge(

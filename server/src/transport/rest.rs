@@ -16,7 +16,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use tonic::metadata::MetadataMap;
 
-use super::grpc::Api;
+use super::{grpc::Api, limits};
 use crate::error::{ApiError, ErrorCode};
 
 include!(concat!(env!("OUT_DIR"), "/rest_routes.rs"));
@@ -32,8 +32,12 @@ pub enum BodyRule {
 /// One method's REST binding.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
+    /// The method's gRPC service, full name (its request limit: `transport::limits`).
+    pub service: &'static str,
     pub body: BodyRule,
     pub status: u16,
+    /// A boolean response field that, when true, makes the answer `204` with no body.
+    pub no_content_when: Option<&'static str>,
     pub response_body: Option<&'static str>,
     /// Path variables that are ids: decimal 1 to 2147483647, no sign, no leading zeros.
     pub id_params: &'static [&'static str],
@@ -61,7 +65,10 @@ pub struct RestRequest {
     headers: HeaderMap,
     /// The socket peer, when the server runs with connect info.
     peer: Option<ConnectInfo<SocketAddr>>,
-    body: Bytes,
+    /// The unread body (read by `decode`, against the method's limit).
+    body: Option<axum::body::Body>,
+    /// `--max-body-bytes`.
+    max_body: usize,
 }
 
 /// The flat error body with its status.
@@ -93,14 +100,31 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        let limit = parts.extensions.get::<BodyLimit>().map_or(1 << 20, |l| l.0);
+        let max_body = parts.extensions.get::<BodyLimit>().map_or(1 << 20, |l| l.0);
+        Ok(RestRequest {
+            params,
+            query: parts.uri.query().map(str::to_string),
+            headers: parts.headers,
+            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
+            body: Some(body),
+            max_body,
+        })
+    }
+}
+
+impl RestRequest {
+    /// Reads the body, refusing one over the method's service limit
+    /// ([`limits::request_limit`]) with `413 PAYLOAD_TOO_LARGE` before reading it when its
+    /// `Content-Length` says so, else as soon as it passes the limit.
+    async fn read_body(&mut self, b: &Binding) -> Result<Bytes, ApiError> {
+        let limit = limits::request_limit(b.service, self.max_body);
         let too_large = || {
-            error_response(&ApiError::new(
+            ApiError::new(
                 ErrorCode::PayloadTooLarge,
-                format!("The request body exceeds the limit of {limit} bytes."),
-            ))
+                format!("The request body exceeds the limit of {limit} bytes for this endpoint."),
+            )
         };
-        if parts
+        if self
             .headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
@@ -109,37 +133,28 @@ impl<S: Send + Sync> FromRequest<S> for RestRequest {
         {
             return Err(too_large());
         }
-        let body = match http_body_util::Limited::new(body, limit).collect().await {
-            Ok(c) => c.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
-            Err(_) => {
-                return Err(error_response(&ApiError::invalid(
-                    "body",
-                    "The request body could not be read.",
-                )));
-            }
-        };
-        Ok(RestRequest {
-            params,
-            query: parts.uri.query().map(str::to_string),
-            headers: parts.headers,
-            peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
-            body,
-        })
+        let body = self.body.take().unwrap_or_default();
+        match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(c) => Ok(c.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+            Err(_) => Err(ApiError::invalid(
+                "body",
+                "The request body could not be read.",
+            )),
+        }
     }
-}
 
-impl RestRequest {
     /// Builds the request message: body (per the binding), then path variables, then (for
     /// body-less methods) query parameters, decoded as canonical proto3 JSON. A path variable
     /// repeated in the body or the query, and any query parameter of a method with a body,
     /// is a 422 naming it.
-    fn decode<T: DeserializeOwned>(&self, b: &Binding) -> Result<T, ApiError> {
+    async fn decode<T: DeserializeOwned>(&mut self, b: &Binding) -> Result<T, ApiError> {
+        let body = self.read_body(b).await?;
         let parse_body = || -> Result<Option<Value>, ApiError> {
-            if self.body.iter().all(u8::is_ascii_whitespace) {
+            if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(None);
             }
-            serde_json::from_slice(&self.body)
+            serde_json::from_slice(&body)
                 .map(Some)
                 .map_err(|e| ApiError::invalid("body", format!("Malformed JSON body: {e}.")))
         };
@@ -286,14 +301,14 @@ fn without_unspecified(msg: &str) -> String {
 }
 
 /// Runs one REST call through the method's service implementation.
-pub async fn call<Req, Resp, F, Fut>(req: RestRequest, b: &Binding, f: F) -> Response
+pub async fn call<Req, Resp, F, Fut>(mut req: RestRequest, b: &Binding, f: F) -> Response
 where
     Req: DeserializeOwned,
     Resp: Serialize,
     F: FnOnce(tonic::Request<Req>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
 {
-    let msg = match req.decode::<Req>(b) {
+    let msg = match req.decode::<Req>(b).await {
         Ok(m) => m,
         Err(e) => return error_response(&e),
     };
@@ -308,14 +323,23 @@ where
             if status == StatusCode::NO_CONTENT {
                 return status.into_response();
             }
-            let body = match b.response_body {
-                None => serde_json::to_vec(resp.get_ref()),
-                Some(field) => serde_json::to_value(resp.get_ref())
-                    .map(|mut v| v.get_mut(field).map(Value::take).unwrap_or(Value::Null))
-                    .and_then(|v| serde_json::to_vec(&v)),
-            };
+            let body = serde_json::to_value(resp.get_ref()).and_then(|mut v| {
+                if b.no_content_when
+                    .is_some_and(|f| v.get(f) == Some(&Value::Bool(true)))
+                {
+                    return Ok(None);
+                }
+                match b.response_body {
+                    None => serde_json::to_vec(&v),
+                    Some(field) => serde_json::to_vec(
+                        &v.get_mut(field).map(Value::take).unwrap_or(Value::Null),
+                    ),
+                }
+                .map(Some)
+            });
             match body {
-                Ok(body) => json_response(status, body),
+                Ok(None) => StatusCode::NO_CONTENT.into_response(),
+                Ok(Some(body)) => json_response(status, body),
                 Err(e) => error_response(&ApiError::internal(format!(
                     "response encoding failed: {e}"
                 ))),
