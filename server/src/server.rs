@@ -13,7 +13,7 @@ use crate::{
     store::Store,
     transport::{
         grpc::Api,
-        limits,
+        http_errors, limits,
         rest::{self, BodyLimit},
     },
     verified::{Catalogue, HickoryResolver, Verifier, VerifierConfig},
@@ -153,22 +153,7 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 
 /// The flat error body for a bare HTTP status.
 fn flat_error(status: http::StatusCode) -> Response {
-    use crate::error::{ApiError, ErrorCode};
-    let e = match status.as_u16() {
-        404 => ApiError::not_found("No such endpoint."),
-        405 => ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            "This endpoint does not support that HTTP method.",
-        ),
-        413 => ApiError::new(ErrorCode::PayloadTooLarge, "The request is too large."),
-        400..=499 => ApiError::invalid("request", "The request could not be understood."),
-        503 => ApiError::new(
-            ErrorCode::Unavailable,
-            "The service is unavailable; retry later.",
-        ),
-        _ => ApiError::internal("unexpected server error"),
-    };
-    let mut res = rest::error_response(&e);
+    let mut res = rest::error_response(&http_errors::status_error(status));
     *res.status_mut() = status;
     res
 }
@@ -390,6 +375,10 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
+    // The HTTP library's own error answers get the flat JSON body (transport::http_errors).
+    // The no-op `tap_io` is what lets axum give each request its peer address as
+    // `ConnectInfo<SocketAddr>` for a listener of ours.
+    let listener = axum::serve::ListenerExt::tap_io(http_errors::Listener(listener), |_| {});
     let app = app(core.clone(), cfg.max_body_bytes);
     // In-flight requests finish (their transactions commit) before the process exits.
     // Connect info gives every request its socket peer (the heuristics engine's client IP).

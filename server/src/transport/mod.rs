@@ -1,5 +1,6 @@
 //! Transports over the one core: gRPC (HTTP/2), gRPC-web and REST/JSON on one port.
 pub mod grpc;
 pub mod health;
+pub mod http_errors;
 pub mod limits;
 pub mod rest;
