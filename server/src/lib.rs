@@ -3,6 +3,7 @@
 //! and asynchronous scoring workers (`worker`).
 pub mod cli;
 pub mod core;
+pub mod domain;
 pub mod engines;
 pub mod error;
 pub mod integrity;

@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use crate::{
     core::{
         Core,
-        model::EventKind,
         scoring::{self, RequestFacts, Traffic},
     },
+    domain::EventKind,
     engines::UaClass,
     store::{Claim, ScoreWrite, StoredRequest, TrafficCounts},
 };

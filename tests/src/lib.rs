@@ -80,18 +80,58 @@ impl TestDb {
     }
 }
 
-/// The `botect` binary: `BOTECT_BIN`, else `target/debug/botect` of this workspace.
+/// The `botect` binary: `BOTECT_BIN`, else `target/debug/botect` of this workspace, which
+/// must be newer than every input of its build (`cargo test` does not rebuild it: a stale one
+/// would test old code).
 pub fn botect_bin() -> PathBuf {
     if let Ok(p) = std::env::var("BOTECT_BIN") {
         return PathBuf::from(p);
     }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/botect");
-    assert!(
-        p.exists(),
-        "{} is missing: run `cargo build -p botect` first (scripts/test does)",
-        p.display()
-    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let p = root.join("target/debug/botect");
+    let built = std::fs::metadata(&p)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run `cargo build -p botect` first (scripts/test does)",
+                p.display()
+            )
+        });
+    let inputs = [
+        "server/src",
+        "server/build.rs",
+        "server/Cargo.toml",
+        "server/data",
+        "proto",
+        "migrations",
+        "clients/browser/dist",
+        "Cargo.lock",
+    ];
+    if let Some(newer) = inputs
+        .iter()
+        .filter_map(|i| newest_file(&root.join(i)))
+        .filter(|(t, _)| *t > built)
+        .max()
+    {
+        panic!(
+            "{} is older than {}: run `cargo build -p botect` (scripts/test does)",
+            p.display(),
+            newer.1.display()
+        );
+    }
     p
+}
+
+/// The most recently modified file at or under `path`, with its time.
+fn newest_file(path: &std::path::Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return Some((meta.modified().ok()?, path.to_path_buf()));
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| newest_file(&e.ok()?.path()))
+        .max()
 }
 
 /// A running `botect serve` process.
@@ -269,21 +309,62 @@ pub async fn verdict(server: &Server, private_key: &str, session: &str) -> (u16,
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-/// Polls the verdict until it is scored (not `not_computed`), up to 20 s.
-pub async fn scored_verdict(server: &Server, private_key: &str, session: &str) -> Value {
+/// Runs `check` every `every` until it returns `Ok`, and returns that value; past `deadline`
+/// panics with `what` and the last `Err` (the state that was seen). The one way tests wait for
+/// asynchronous effects: nothing waits without a deadline.
+pub async fn eventually<T, E, F, Fut>(
+    deadline: Duration,
+    every: Duration,
+    what: &str,
+    mut check: F,
+) -> T
+where
+    E: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
     let start = Instant::now();
     loop {
-        let (status, v) = verdict(server, private_key, session).await;
-        assert_eq!(status, 200, "verdict read failed: {v}");
-        if v["verdict"] != "not_computed" {
-            return v;
+        match check().await {
+            Ok(v) => return v,
+            Err(last) => assert!(
+                start.elapsed() < deadline,
+                "{what}: not within {deadline:?}; last seen: {last:?}"
+            ),
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "session {session} was not scored within 20 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(every).await;
     }
+}
+
+/// How often [`eventually`] polls unless a caller needs otherwise.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// Polls the verdict until it satisfies `done` (rescoring is asynchronous), up to 20 s.
+pub async fn verdict_until(
+    server: &Server,
+    private_key: &str,
+    session: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    eventually(
+        Duration::from_secs(20),
+        POLL,
+        &format!("the verdict of {session}"),
+        || async {
+            let (status, v) = verdict(server, private_key, session).await;
+            assert_eq!(status, 200, "verdict read failed: {v}");
+            if done(&v) { Ok(v) } else { Err(v) }
+        },
+    )
+    .await
+}
+
+/// Polls the verdict until it is scored (not `not_computed`), up to 20 s.
+pub async fn scored_verdict(server: &Server, private_key: &str, session: &str) -> Value {
+    verdict_until(server, private_key, session, |v| {
+        v["verdict"] != "not_computed"
+    })
+    .await
 }
 
 /// The fail-open body, byte for byte.

@@ -295,14 +295,18 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
     let rescored = format!(
         "SELECT COUNT(*) AS n FROM sessions WHERE token = '{human}' AND pending = FALSE AND scored_revision = 2"
     );
-    let start = std::time::Instant::now();
-    while sql_count(&db, &rescored).await == 0 {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(20),
-            "not rescored"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    botect_tests::eventually(
+        std::time::Duration::from_secs(20),
+        botect_tests::POLL,
+        "the session rescored",
+        || async {
+            match sql_count(&db, &rescored).await {
+                0 => Err("scored_revision < 2"),
+                _ => Ok(()),
+            }
+        },
+    )
+    .await;
     let v = botect_tests::verdict(&server, key, &human).await.1;
     assert_eq!(
         (v["score"].as_u64(), v["detection_ids"].clone()),
@@ -401,24 +405,13 @@ async fn request_facts_drive_the_heuristics(db: TestDb) {
         false,
     )
     .await;
-    let start = std::time::Instant::now();
-    loop {
-        let v = botect_tests::verdict(&server, key, &quickstart).await.1;
-        if v["score"] == 1 {
-            assert_eq!(
-                v,
-                json!({"verdict": "definite", "score": 1, "action": "allow",
-                       "detection_ids": [ids::AUTOMATION_HTTP_UA, ids::AUTOMATION_WITH_INTERACTION],
-                       "reason": "Automation browser user agent; interaction from an automation browser does not count."})
-            );
-            break;
-        }
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(20),
-            "not rescored: {v}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let v = botect_tests::verdict_until(&server, key, &quickstart, |v| v["score"] == 1).await;
+    assert_eq!(
+        v,
+        json!({"verdict": "definite", "score": 1, "action": "allow",
+               "detection_ids": [ids::AUTOMATION_HTTP_UA, ids::AUTOMATION_WITH_INTERACTION],
+               "reason": "Automation browser user agent; interaction from an automation browser does not count."})
+    );
 
     // gRPC: the remote address and the client's user agent are captured too.
     let botect = Botect::connect(server.base.clone()).await.unwrap();

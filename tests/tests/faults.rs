@@ -18,38 +18,42 @@ async fn wait_health(server: &Server, ready: bool) {
         .connect()
         .await
         .expect("connect");
-    let mut health = HealthClient::new(channel);
+    let health = HealthClient::new(channel);
     let want = if ready {
         ServingStatus::Serving
     } else {
         ServingStatus::NotServing
     };
-    let start = Instant::now();
-    loop {
-        let r = http().get(server.url("/readyz")).send().await.unwrap();
-        let status = r.status().as_u16();
-        let body: Value = r.json().await.unwrap();
-        let grpc = health
-            .check(HealthCheckRequest {
-                service: "botect.v1.IngestService".into(),
-            })
-            .await
-            .expect("Health/Check")
-            .into_inner()
-            .status();
-        if (status == 200) == ready && grpc == want {
-            if !ready {
-                assert_eq!(status, 503);
-                assert_eq!(body["code"], "UNAVAILABLE", "{body}");
+    botect_tests::eventually(
+        Duration::from_secs(12),
+        Duration::from_millis(200),
+        &format!("health {want:?}"),
+        || {
+            let mut health = health.clone();
+            async move {
+                let r = http().get(server.url("/readyz")).send().await.unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap();
+                let grpc = health
+                    .check(HealthCheckRequest {
+                        service: "botect.v1.IngestService".into(),
+                    })
+                    .await
+                    .expect("Health/Check")
+                    .into_inner()
+                    .status();
+                if (status == 200) != ready || grpc != want {
+                    return Err(format!("/readyz {status} {body}, gRPC {grpc:?}"));
+                }
+                if !ready {
+                    assert_eq!(status, 503);
+                    assert_eq!(body["code"], "UNAVAILABLE", "{body}");
+                }
+                Ok(())
             }
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(12),
-            "health did not become {want:?} within 12 s: /readyz {status} {body}, gRPC {grpc:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        },
+    )
+    .await
 }
 
 fn sqlite_files(db: &TestDb) -> Vec<std::path::PathBuf> {
@@ -164,18 +168,18 @@ async fn an_externally_held_write_lock_bounds_the_ingest_wait() {
     release_tx.send(()).unwrap();
     holder.join().unwrap();
     // The store is free again: the next batch is stored (after the writer's queued work).
-    let start = Instant::now();
-    loop {
-        let (status, _) = page_view(&server, &t).await;
-        if status == 202 {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "ingest did not recover"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    botect_tests::eventually(
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        "ingest recovered",
+        || async {
+            match page_view(&server, &t).await {
+                (202, _) => Ok(()),
+                other => Err(other),
+            }
+        },
+    )
+    .await;
 }
 
 /// Writes racing the deletion of their project answer what the caller gets a moment later

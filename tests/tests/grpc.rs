@@ -1,6 +1,6 @@
 //! The quickstart and the error model over gRPC (HTTP/2) and gRPC-web (HTTP/1.1), on the same
 //! port as REST; CORS preflights; gRPC health and reflection.
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use botect_client::{Botect, pb, with_idempotency_key};
 use botect_proto::pbjson_types;
@@ -137,21 +137,24 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<pb::SessionVerdict, Status>>,
 {
-    let start = Instant::now();
-    loop {
-        let v = get().await.expect("GetVerdict");
-        if v.verdict() != pb::Verdict::NotComputed && done(&v) {
-            return v;
-        }
-        if v.verdict() == pb::Verdict::NotComputed {
-            assert_eq!(v.action(), pb::Action::Allow, "unscored sessions fail open");
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "no matching verdict within 20 s; last {v:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    botect_tests::eventually(
+        Duration::from_secs(20),
+        botect_tests::POLL,
+        "a matching verdict",
+        || {
+            let v = get();
+            let done = &done;
+            async move {
+                let v = v.await.expect("GetVerdict");
+                if v.verdict() == pb::Verdict::NotComputed {
+                    assert_eq!(v.action(), pb::Action::Allow, "unscored sessions fail open");
+                    return Err(v);
+                }
+                if done(&v) { Ok(v) } else { Err(v) }
+            }
+        },
+    )
+    .await
 }
 
 async fn grpc_quickstart(db: TestDb) {
@@ -950,22 +953,26 @@ async fn health_and_reflection(db: TestDb) {
         "botect.v1.ProjectService",
         "botect.v1.AccountService",
     ] {
-        let start = Instant::now();
-        loop {
-            let r = health
-                .check(HealthCheckRequest {
-                    service: service.into(),
-                })
-                .await;
-            match r {
-                Ok(r) if r.get_ref().status() == ServingStatus::Serving => break,
-                other => assert!(
-                    start.elapsed() < Duration::from_secs(5),
-                    "{service} is not SERVING: {other:?}"
-                ),
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        botect_tests::eventually(
+            Duration::from_secs(5),
+            Duration::from_millis(20),
+            &format!("{service} SERVING"),
+            || {
+                let mut health = health.clone();
+                async move {
+                    match health
+                        .check(HealthCheckRequest {
+                            service: service.into(),
+                        })
+                        .await
+                    {
+                        Ok(r) if r.get_ref().status() == ServingStatus::Serving => Ok(()),
+                        other => Err(format!("{other:?}")),
+                    }
+                }
+            },
+        )
+        .await;
     }
     let err = health
         .check(HealthCheckRequest {

@@ -154,20 +154,23 @@ async fn every_session_is_scored_by_two_busy_processes() {
     for s in sends {
         sessions.push(s.await.unwrap());
     }
-    let start = std::time::Instant::now();
-    while sql_count(
-        &db,
-        "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE OR score = 0",
+    botect_tests::eventually(
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        "every session scored",
+        || async {
+            match sql_count(
+                &db,
+                "SELECT COUNT(*) AS n FROM sessions WHERE pending = TRUE OR score = 0",
+            )
+            .await
+            {
+                0 => Ok(()),
+                n => Err(format!("{n} sessions unscored")),
+            }
+        },
     )
-    .await
-        > 0
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "sessions left unscored"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    .await;
     assert_eq!(
         sql_count(
             &db,

@@ -84,12 +84,18 @@ async fn acknowledged_events_survive_kill9(db: TestDb) {
         }));
     }
     // Let acknowledgements accumulate, then SIGKILL with requests in flight.
-    loop {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        if acked.lock().await.len() >= 200 {
-            break;
-        }
-    }
+    botect_tests::eventually(
+        Duration::from_secs(60),
+        Duration::from_millis(20),
+        "200 acknowledged events",
+        || async {
+            match acked.lock().await.len() {
+                n if n >= 200 => Ok(()),
+                n => Err(n),
+            }
+        },
+    )
+    .await;
     server.kill9().await;
     for s in senders {
         let _ = tokio::time::timeout(Duration::from_secs(10), s).await;

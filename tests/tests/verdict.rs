@@ -8,26 +8,6 @@ use botect_tests::{
 };
 use serde_json::{Value, json};
 
-async fn wait_for(
-    server: &Server,
-    key: &str,
-    session: &str,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
-    let start = Instant::now();
-    loop {
-        let (_, v) = verdict(server, key, session).await;
-        if pred(&v) {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "verdict never matched; last: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn headless_is_definite_and_toggles_apply_on_next_read(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Headless").await;
@@ -144,7 +124,7 @@ async fn bands_follow_threshold_and_rescoring(db: TestDb) {
         )],
     )
     .await;
-    let v = wait_for(&server, &t.private_key, &session, |v| {
+    let v = botect_tests::verdict_until(&server, &t.private_key, &session, |v| {
         v["verdict"] == "likely_human"
     })
     .await;
@@ -295,7 +275,7 @@ async fn store_down_fails_open_within_bound() {
         );
     }
     botect_tests::pg_connections(&db, true).await;
-    let v = wait_for(&server, &t.private_key, &session, |v| {
+    let v = botect_tests::verdict_until(&server, &t.private_key, &session, |v| {
         v["verdict"] == "likely_human"
     })
     .await;

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use botect::core::ingest;
-use botect::core::model::{DEFAULT_THRESHOLD, EventKind, IncomingBatch, IncomingEvent, Scored};
+use botect::domain::{DEFAULT_THRESHOLD, EventKind, IncomingBatch, IncomingEvent, Scored};
 use clap::Parser;
 use serde::Deserialize;
 use serde_json::{Map, Value};

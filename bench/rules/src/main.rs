@@ -20,7 +20,7 @@ use std::{
 };
 
 use botect::{
-    core::model::{Band, RequestContext},
+    domain::{Band, RequestContext},
     rules::{self, Rule, RuleInput},
 };
 

@@ -3,9 +3,9 @@
 //! record is written in ingest's transaction.
 use rand::TryRngCore;
 
-use super::{ClientInfo, Core, model::IncomingIntegrity};
+use super::{ClientInfo, Core};
 use crate::{
-    core::model::Credentials,
+    domain::{Credentials, IncomingIntegrity},
     error::ApiResult,
     integrity::{self, Binding, Issued, Outcome, Secret},
     store::{ChallengeRedemption, Store, now_ms},
@@ -75,7 +75,7 @@ impl Core {
         let Some(ip) = client
             .ip
             .map(|ip| ip.to_canonical())
-            .filter(|ip| crate::engines::heuristics::rate_limited_address(*ip))
+            .filter(|ip| crate::domain::address::rate_limited_address(*ip))
         else {
             return 0;
         };

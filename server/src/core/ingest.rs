@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::model::{EventKind, IncomingBatch, IncomingEvent};
+use crate::domain::{EventKind, IncomingBatch, IncomingEvent};
 use crate::error::{ApiError, ApiResult};
 
 pub const MAX_EVENTS: usize = 100;
@@ -592,7 +592,7 @@ mod tests {
         assert_ne!(batch_hash(&a), batch_hash(&c));
         // A proof is part of the body; its absence keeps the hash of before.
         let mut d = a.clone();
-        d.integrity = Some(crate::core::model::IncomingIntegrity {
+        d.integrity = Some(crate::domain::IncomingIntegrity {
             challenge: "c".into(),
             nonce: "1".into(),
         });

@@ -3,7 +3,6 @@
 pub mod challenges;
 pub mod ingest;
 pub mod keys;
-pub mod model;
 pub mod plans;
 pub mod policy;
 pub mod rules;
@@ -12,6 +11,9 @@ pub mod shedding;
 
 use std::{net::IpAddr, time::Duration};
 
+use crate::domain::{
+    BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut,
+};
 use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
@@ -20,7 +22,6 @@ use crate::{
         RequestRecord, ScoringRow, SettingsPatch, SiteKeyPrincipal, Store, TokenPrincipal, UserRow,
     },
 };
-use model::{BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut};
 
 /// Runtime knobs of the core.
 #[derive(Debug, Clone)]

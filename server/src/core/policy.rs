@@ -1,66 +1,9 @@
 //! Policy at read time: band from the stored score and the current threshold, action from
 //! the band, the toggles and the request context (contract §4's resolution order). Pure.
-use super::model::{Action, Band, Policy, RequestContext, Scored, VerdictOut};
+use crate::domain::{
+    Action, Band, Policy, RequestContext, Scored, VerdictOut, band, is_static_resource,
+};
 use crate::rules::{self, Rule, RuleInput};
-
-/// Band of a score under threshold `t`.
-pub fn band(score: u8, t: u8) -> Band {
-    match score {
-        0 => Band::NotComputed,
-        1 => Band::Definite,
-        s if s < t => Band::LikelyAutomated,
-        _ => Band::LikelyHuman,
-    }
-}
-
-const STATIC_EXTENSIONS: &[&str] = &[
-    "css",
-    "js",
-    "mjs",
-    "map",
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "webp",
-    "avif",
-    "svg",
-    "ico",
-    "bmp",
-    "woff",
-    "woff2",
-    "ttf",
-    "otf",
-    "eot",
-    "mp4",
-    "webm",
-    "mp3",
-    "ogg",
-    "wav",
-    "txt",
-    "xml",
-    "pdf",
-    "zip",
-    "gz",
-    "wasm",
-    "webmanifest",
-];
-
-/// Whether the protected request's path is a static resource (asset extensions,
-/// `/.well-known/`, `/favicon.ico`, `/robots.txt`). Query strings are ignored.
-pub fn is_static_resource(path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    if path.starts_with("/.well-known/") {
-        return true;
-    }
-    let last = path.rsplit('/').next().unwrap_or("");
-    match last.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() || last.starts_with('.') => {
-            STATIC_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-        }
-        _ => false,
-    }
-}
 
 /// What a verdict read knows besides the stored score: the session's probe result and
 /// behavioral features (rule fields), and the verified-bot check of the request's IP.
@@ -152,7 +95,7 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::BotSettings;
+    use crate::domain::BotSettings;
 
     fn scored(score: u8) -> Scored {
         Scored {

@@ -6,7 +6,8 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use super::{Core, db, db_unless_gone, model::Action, plans};
+use super::{Core, db, db_unless_gone, plans};
+use crate::domain::Action;
 use crate::{
     error::{ApiError, ApiResult},
     rules::{self as lang, Rule},

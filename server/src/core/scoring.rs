@@ -7,7 +7,7 @@
 //! point and keeps the names the rest of the core uses.
 use serde_json::{Map, Value};
 
-use super::model::EventKind;
+use crate::domain::EventKind;
 pub use crate::engines::{
     Assessment, REASON_HEADLESS, REASON_HUMAN, RequestFacts, Signals, Traffic,
     registry::{REGISTRY, ids},
@@ -36,7 +36,7 @@ mod tests {
     use serde_json::json;
 
     /// Scores `events` of a session that passed the evidence gate.
-    fn run(events: &[(EventKind, Value)]) -> crate::core::model::Scored {
+    fn run(events: &[(EventKind, Value)]) -> crate::domain::Scored {
         let (mut maps, request) = crate::engines::evidence::sdk_run();
         maps.extend(crate::engines::signals::payloads(events));
         assess(

@@ -265,7 +265,7 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::EventKind;
+    use crate::domain::EventKind;
     use serde_json::{Value, json};
 
     fn signals(events: &[(EventKind, Value)]) -> Signals {

@@ -18,7 +18,7 @@ use super::{
     EngineOutput, Finding, REASON_HUMAN, Signals, Strength, behavioral,
     registry::{self, ids},
 };
-use crate::core::model::Scored;
+use crate::domain::Scored;
 
 /// How many findings the reason names.
 pub const REASON_TOP: usize = 3;
@@ -112,7 +112,7 @@ pub fn combine(s: &Signals, outputs: &[EngineOutput]) -> Scored {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::EventKind;
+    use crate::domain::EventKind;
     use crate::engines::{REASON_HEADLESS, RequestFacts, Traffic, assess, heuristics};
     use serde_json::{Value, json};
 

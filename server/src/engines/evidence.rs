@@ -14,7 +14,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Finding, RequestFacts, Signals, Strength, registry::ids};
-use crate::{core::model::EventKind, integrity::Outcome};
+use crate::{domain::EventKind, integrity::Outcome};
 
 /// Score of a session without the SDK's events.
 pub const NO_SDK_EVIDENCE_SCORE: u8 = 4;

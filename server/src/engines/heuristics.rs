@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{EngineOutput, Finding, Signals, Strength, registry::ids, signals};
-use crate::core::model::EventKind;
+use crate::domain::{
+    EventKind,
+    address::{IP_REQUESTS_PER_MIN, IP_SESSIONS_PER_10MIN, rate_limited_address},
+};
 
 // ---- user agents ----
 
@@ -454,32 +457,6 @@ pub struct Traffic {
 
 pub const SESSION_REQUESTS_PER_MIN: u32 = 60;
 pub const SESSION_EVENTS_PER_MIN: u32 = 2_000;
-pub const IP_SESSIONS_PER_10MIN: u32 = 50;
-pub const IP_REQUESTS_PER_MIN: u32 = 300;
-
-/// Public addresses only: loopback, private, link-local, unspecified and shared (CGNAT)
-/// ranges are exempt from per-IP rates (proxies, NAT, tests).
-pub fn rate_limited_address(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || (o[0] == 100 && (64..128).contains(&o[1])))
-        }
-        IpAddr::V6(v6) => {
-            let seg = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (seg[0] & 0xfe00) == 0xfc00
-                || (seg[0] & 0xffc0) == 0xfe80)
-        }
-    }
-}
-
 /// Runs the heuristics. Abstains when nothing fires.
 pub fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<EngineOutput> {
     let mut out = Vec::new();

@@ -122,7 +122,7 @@ pub fn passed(s: &Signals) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::EventKind;
+    use crate::domain::EventKind;
     use crate::engines::signals::fold;
     use serde_json::{Map, Value, json};
 

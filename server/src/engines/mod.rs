@@ -26,7 +26,7 @@ pub mod signals;
 
 use serde_json::{Map, Value, json};
 
-use crate::core::model::{EventKind, Scored};
+use crate::domain::{EventKind, Scored};
 pub use heuristics::{RequestFacts, Traffic, UaClass};
 pub use signals::Signals;
 

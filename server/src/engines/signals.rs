@@ -6,7 +6,7 @@
 //! kept where the contract defines it so.
 use serde_json::{Map, Value};
 
-use crate::core::model::EventKind;
+use crate::domain::EventKind;
 
 /// A weighted mean under construction.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

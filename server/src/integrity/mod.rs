@@ -30,7 +30,7 @@ pub const MAX_CHALLENGE_LEN: usize = 256;
 pub const MAX_NONCE_LEN: usize = 20;
 /// Sessions from one public address (in 10 minutes) from which its challenges get harder: the
 /// client-IP rate finding's threshold.
-pub const VOLUME_SESSIONS: i64 = crate::engines::heuristics::IP_SESSIONS_PER_10MIN as i64;
+pub const VOLUME_SESSIONS: i64 = crate::domain::address::IP_SESSIONS_PER_10MIN as i64;
 /// At most this many extra bits for volume (16× the work).
 pub const MAX_VOLUME_BITS: u32 = 4;
 

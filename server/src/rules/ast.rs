@@ -7,7 +7,7 @@
 //! relies on.
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::core::model::Band;
+use crate::domain::Band;
 
 /// A boolean expression over the rule fields.
 #[derive(Debug, Clone, PartialEq)]

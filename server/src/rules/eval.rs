@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use super::ast::{BoolField, CmpOp, Cond, Expr, Field, MatchOp, NumField, TextField, category_eq};
-use crate::core::model::{Band, RequestContext};
+use crate::domain::{Band, RequestContext};
 
 /// The values a rule can test, borrowed from the verdict read.
 ///
@@ -64,9 +64,7 @@ impl<'a> RuleInput<'a> {
         self.ip = s(&ctx.ip).and_then(|v| v.parse::<IpAddr>().ok());
         self.country = s(&ctx.country);
         self.ua = s(&ctx.ua);
-        self.static_resource = self
-            .path
-            .is_some_and(crate::core::policy::is_static_resource);
+        self.static_resource = self.path.is_some_and(crate::domain::is_static_resource);
         self
     }
 }

@@ -3,7 +3,7 @@
 //! and evaluated — never executed as code — at step 4 of every verdict read (contract §4).
 //!
 //! ```
-//! use botect::core::model::{Action, Band};
+//! use botect::domain::{Action, Band};
 //! use botect::rules::{self, Rule, RuleInput};
 //!
 //! let expr = rules::parse(r#"score < 30 AND path == "/login" AND NOT verified_bot"#).unwrap();

@@ -5,7 +5,7 @@ use super::{
     eval::{RuleInput, eval},
     parse,
 };
-use crate::core::model::Action;
+use crate::domain::Action;
 
 /// The action of a rule by its stored name (`allow`, `challenge`, `block`, `log`, `delay`).
 pub fn parse_action(s: &str) -> Option<Action> {

@@ -9,7 +9,7 @@ use super::ast::{
     normalize_category,
 };
 use super::*;
-use crate::core::model::{Action, Band, RequestContext};
+use crate::domain::{Action, Band, RequestContext};
 
 fn ok(src: &str) -> Expr {
     parse(src).unwrap_or_else(|e| panic!("{src:?} should parse: {e}"))

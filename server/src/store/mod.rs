@@ -279,7 +279,7 @@ pub struct ScoreWrite {
     pub session_id: i64,
     /// The claimed revision the score is of.
     pub revision: i64,
-    pub scored: crate::core::model::Scored,
+    pub scored: crate::domain::Scored,
     pub js_passed: Option<bool>,
     /// Behavioral features (JSON object).
     pub features: String,
@@ -1180,7 +1180,7 @@ impl Store {
         // a bounded scan per scoring, not one proportional to its traffic.
         let public = ip.filter(|ip| {
             ip.parse()
-                .is_ok_and(crate::engines::heuristics::rate_limited_address)
+                .is_ok_and(crate::domain::address::rate_limited_address)
         });
         if let Some(ip) = public {
             let sessions = self

@@ -7,12 +7,10 @@ use tonic::{Request, Response, Status, metadata::MetadataMap};
 
 use crate::{
     core::rules::RuleChange,
-    core::{
-        ClientInfo, Core, Ingested, KeyType,
-        model::{
-            Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
-            Policy, RequestContext, VerdictOut,
-        },
+    core::{ClientInfo, Core, Ingested, KeyType},
+    domain::{
+        Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
+        Policy, RequestContext, VerdictOut,
     },
     engines::{heuristics, registry},
     error::ApiError,

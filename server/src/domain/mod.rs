@@ -1,0 +1,14 @@
+//! The domain: the types and small pure facts every layer shares. A leaf: it imports nothing
+//! of the crate. Layers above (docs/architecture.md): `domain` ← {`rules`, `engines`,
+//! `verified`, `integrity`} ← `store` ← `core` ← {`transport`, `worker`, `cli`, `server`}.
+pub mod address;
+pub mod event;
+pub mod request;
+pub mod verdict;
+
+pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity};
+pub use request::{Credentials, RequestContext, is_static_resource};
+pub use verdict::{
+    Action, Band, BotSettings, DEFAULT_THRESHOLD, FAIL_OPEN_REASON, Policy, Scored, VerdictOut,
+    band,
+};
