@@ -250,3 +250,36 @@ async fn deletion_races_answer_404_or_401(db: TestDb) {
 }
 
 botect_tests::both_dbs!(deletion_races_answer_404_or_401);
+
+/// A stalled PostgreSQL (a table lock another session holds) is cut off at the verdict
+/// deadline with the fail-open body, and verdicts are exact again once it is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verdict_deadline_bounds_a_stalled_postgres() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let db = TestDb::new(DbKind::Postgres).await;
+    let server = Server::start_with(&db, &["--verdict-timeout-ms", "1500"]).await;
+    let t = tenant(&db, &server, "StalledRead").await;
+    let (_, ack) = page_view(&server, &t).await;
+    let session = ack["session_token"].as_str().unwrap().to_string();
+    let scored = botect_tests::scored_verdict(&server, &t.private_key, &session).await;
+
+    let store = botect::store::Store::open(&db.url).await.unwrap();
+    let tx = store.connection().begin().await.unwrap();
+    tx.execute_unprepared("LOCK TABLE scoring IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let (status, v) = botect_tests::verdict(&server, &t.private_key, &session).await;
+    let took = start.elapsed();
+    assert_eq!((status, v), (200, botect_tests::fail_open()));
+    assert!(
+        took >= Duration::from_millis(1400),
+        "failed open after {took:?}"
+    );
+    assert!(
+        took < Duration::from_millis(2500),
+        "the 1.5 s deadline did not hold: {took:?}"
+    );
+    tx.rollback().await.unwrap();
+    botect_tests::verdict_until(&server, &t.private_key, &session, |v| *v == scored).await;
+}

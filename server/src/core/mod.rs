@@ -614,8 +614,12 @@ impl Core {
         // One deadline bounds the whole read: the row, the rules (on a cache miss) and the
         // verified-bot check.
         let deadline = tokio::time::Instant::now() + self.config.verdict_timeout;
-        let lookup =
-            tokio::time::timeout_at(deadline, self.store.verdict_row(&hash, session_token)).await;
+        let lookup = tokio::time::timeout_at(
+            deadline,
+            self.store
+                .verdict_row(&hash, session_token, deadline.into_std()),
+        )
+        .await;
         let row = match lookup {
             Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, &hash) => row,
             Ok(Ok(_)) => {

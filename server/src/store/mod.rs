@@ -1,7 +1,11 @@
 //! Storage: the only module that speaks SQL. SeaORM over sqlx, embedded SQLite (WAL) by
 //! default and PostgreSQL for production; migrations run on connect. Statements are written
 //! once with `$N` placeholders in ascending order, which both SQLite and PostgreSQL accept.
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{
+    str::FromStr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use botect_migrations::MigratorTrait;
 use sea_orm::{
@@ -50,6 +54,10 @@ const USAGE_SHARDS: i64 = 32;
 const USAGE_SUM_SQL: &str = "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_shards WHERE account_id = $1 AND period = $2";
 
 /// How long a stored idempotent response is replayed.
+/// How long a hot-path read (other than a verdict's, which has its own deadline) waits for
+/// a SQLite file another connection holds locked.
+const READ_LOCK_WAIT: Duration = Duration::from_millis(100);
+
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
 #[derive(Clone)]
@@ -439,14 +447,26 @@ impl Store {
     }
 
     /// A hot-path read of at most one row: on a SQLite file on the calling thread
-    /// (`sqlite_read`), elsewhere through the pool.
-    async fn read_one<R: tx::Row>(
+    /// (`sqlite_read`; a locked file waits up to [`READ_LOCK_WAIT`]), elsewhere through the
+    /// pool.
+    async fn read_one<R: tx::Row + Send + 'static>(
         &self,
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Option<R>, DbErr> {
+        self.read_one_until(Instant::now() + READ_LOCK_WAIT, sql, values)
+            .await
+    }
+
+    /// [`read_one`](Self::read_one) whose wait for a locked SQLite file ends at `deadline`.
+    async fn read_one_until<R: tx::Row + Send + 'static>(
+        &self,
+        deadline: Instant,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<R>, DbErr> {
         if let Some(file) = &self.sqlite_file {
-            return sqlite_read::one(file, sql, values);
+            return sqlite_read::one(file, deadline, sql, values).await;
         }
         match self.db.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(R::from_sqlx(&row)?)),
@@ -456,9 +476,13 @@ impl Store {
 
     /// A read of every row on the path of [`read_one`](Self::read_one): the scoring tasks'
     /// reads of a session (one thread hop each through sqlx otherwise).
-    async fn read_all<R: tx::Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+    async fn read_all<R: tx::Row + Send + 'static>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<R>, DbErr> {
         if let Some(file) = &self.sqlite_file {
-            return sqlite_read::all(file, sql, values);
+            return sqlite_read::all(file, Instant::now() + READ_LOCK_WAIT, sql, values).await;
         }
         let rows = self.db.query_all_raw(self.stmt(sql, values)).await?;
         rows.iter().map(R::from_sqlx).collect()
@@ -851,10 +875,12 @@ impl Store {
     }
 
     /// Key check, settings, subscription and the session's stored score in one round trip.
+    /// The verdict's row; on a locked SQLite file it waits for the lock until `deadline`.
     pub async fn verdict_row(
         &self,
         private_key_hash: &str,
         session_token: &str,
+        deadline: Instant,
     ) -> Result<Option<VerdictRow>, DbErr> {
         const SQL: &str = "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
              s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
@@ -862,8 +888,12 @@ impl Store {
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
              WHERE s.private_key_hash = $2 AND s.enabled = $3";
-        self.read_one(SQL, vec![v(session_token), v(private_key_hash), v(true)])
-            .await
+        self.read_one_until(
+            deadline,
+            SQL,
+            vec![v(session_token), v(private_key_hash), v(true)],
+        )
+        .await
     }
 
     // ---- rules ----
