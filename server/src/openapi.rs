@@ -1224,143 +1224,56 @@ mod tests {
         }
     }
 
-    /// A small JSON Schema check covering what the document uses; unknown properties are
-    /// errors (every key the server emits must be documented).
-    fn check(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
-        check_with(doc, schema, v, at, true)
-    }
-
-    /// The property names a schema documents (through `$ref` and `allOf`).
-    fn documented(doc: &Value, schema: &Value, out: &mut BTreeSet<String>) {
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str)
-            && let Some(target) = resolve(doc, r)
-        {
-            documented(doc, target, out);
-        }
-        for s in schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            documented(doc, s, out);
-        }
-        if let Some(p) = schema.get("properties").and_then(Value::as_object) {
-            out.extend(p.keys().cloned());
-        }
-    }
-
-    fn check_with(
-        doc: &Value,
-        schema: &Value,
-        v: &Value,
-        at: &str,
-        strict: bool,
-    ) -> Result<(), String> {
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            let target = resolve(doc, r).ok_or_else(|| format!("{at}: dangling {r}"))?;
-            return check_with(doc, target, v, at, strict);
-        }
-        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-            for s in all {
-                check_with(doc, s, v, at, false)?;
-            }
-            if strict && let Value::Object(obj) = v {
-                let mut known = BTreeSet::new();
-                documented(doc, schema, &mut known);
-                if let Some(k) = obj.keys().find(|k| !known.contains(*k)) {
-                    return Err(format!("{at}: undocumented property {k}"));
+    /// Marks every object schema strict (`unevaluatedProperties: false`: every key the
+    /// server emits must be documented), except the members of an `allOf`, whose union the
+    /// enclosing schema checks.
+    fn strict(schema: &mut Value, in_all_of: bool) {
+        match schema {
+            Value::Object(m) => {
+                let object_like = m.contains_key("properties") || m.contains_key("allOf");
+                if object_like && !in_all_of && !m.contains_key("additionalProperties") {
+                    m.insert("unevaluatedProperties".into(), Value::Bool(false));
                 }
-            }
-            return Ok(());
-        }
-        if let Some(one) = schema.get("oneOf").and_then(Value::as_array) {
-            let ok = one
-                .iter()
-                .filter(|s| check_with(doc, s, v, at, strict).is_ok())
-                .count();
-            return if ok == 1 {
-                Ok(())
-            } else {
-                Err(format!("{at}: {v} matches {ok} oneOf branches"))
-            };
-        }
-        if let Some(t) = schema.get("type") {
-            let types: Vec<&str> = match t {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-                _ => return Err(format!("{at}: bad type {t}")),
-            };
-            let ok = types.iter().any(|t| match *t {
-                "null" => v.is_null(),
-                "string" => v.is_string(),
-                "integer" => v.is_i64() || v.is_u64(),
-                "number" => v.is_number(),
-                "boolean" => v.is_boolean(),
-                "array" => v.is_array(),
-                "object" => v.is_object(),
-                _ => false,
-            });
-            if !ok {
-                return Err(format!("{at}: {v} is not of type {t}"));
-            }
-        }
-        if let Some(values) = schema.get("enum").and_then(Value::as_array)
-            && !values.contains(v)
-        {
-            return Err(format!("{at}: {v} not in {values:?}"));
-        }
-        if schema.get("format").and_then(Value::as_str) == Some("date-time")
-            && let Some(s) = v.as_str()
-        {
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|e| format!("{at}: {s}: {e}"))?;
-            if !s.ends_with('Z') {
-                return Err(format!("{at}: {s} is not UTC with Z"));
-            }
-        }
-        if let Some(n) = v.as_i64() {
-            let min = schema.get("minimum").and_then(Value::as_i64);
-            let max = schema.get("maximum").and_then(Value::as_i64);
-            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                return Err(format!("{at}: {n} out of [{min:?}, {max:?}]"));
-            }
-        }
-        if let Value::Array(items) = v
-            && let Some(item) = schema.get("items")
-        {
-            for (i, x) in items.iter().enumerate() {
-                check(doc, item, x, &format!("{at}[{i}]"))?;
-            }
-        }
-        if let Value::Object(obj) = v {
-            let props = schema.get("properties").and_then(Value::as_object);
-            for r in schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let r = r.as_str().unwrap_or_default();
-                if !obj.contains_key(r) {
-                    return Err(format!("{at}: required {r} missing in {v}"));
-                }
-            }
-            for (k, x) in obj {
-                match (
-                    props.and_then(|p| p.get(k)),
-                    schema.get("additionalProperties"),
-                ) {
-                    (Some(s), _) => check(doc, s, x, &format!("{at}.{k}"))?,
-                    (None, Some(Value::Bool(true))) => {}
-                    (None, Some(s @ Value::Object(_))) => check(doc, s, x, &format!("{at}.{k}"))?,
-                    (None, _) if strict && props.is_some() => {
-                        return Err(format!("{at}: undocumented property {k}"));
+                for (k, v) in m.iter_mut() {
+                    if k == "allOf" {
+                        for member in v.as_array_mut().into_iter().flatten() {
+                            strict(member, true);
+                        }
+                    } else {
+                        strict(v, false);
                     }
-                    (None, _) => {}
                 }
             }
+            Value::Array(a) => a.iter_mut().for_each(|v| strict(v, false)),
+            _ => {}
         }
-        Ok(())
+    }
+
+    /// A JSON Schema 2020-12 validator (the `jsonschema` crate) for `schema`, resolving its
+    /// `$ref`s in the document's components; strict objects, and `date-time` must be RFC 3339
+    /// in UTC with `Z`.
+    fn validator(doc: &Value, schema: &Value) -> jsonschema::Validator {
+        let mut root = serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": doc["components"].clone(),
+            "allOf": [schema.clone()],
+        });
+        strict(&mut root["components"], false);
+        strict(&mut root["allOf"][0], false);
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_format("date-time", |s: &str| {
+                s.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
+            })
+            .build(&root)
+            .unwrap_or_else(|e| panic!("not a valid JSON Schema: {e}: {schema}"))
+    }
+
+    fn check(doc: &Value, schema: &Value, v: &Value) -> Result<(), String> {
+        validator(doc, schema)
+            .validate(v)
+            .map_err(|e| format!("{}: {e}", e.instance_path()))
     }
 
     fn component(doc: &Value, name: &str) -> Value {
@@ -1382,14 +1295,14 @@ mod tests {
     }
 
     fn valid(doc: &Value, schema: &Value, v: Value) {
-        if let Err(e) = check(doc, schema, &v, "$") {
+        if let Err(e) = check(doc, schema, &v) {
             panic!("{v} does not match {schema}: {e}");
         }
     }
 
     fn invalid(doc: &Value, schema: &Value, v: Value) {
         assert!(
-            check(doc, schema, &v, "$").is_err(),
+            check(doc, schema, &v).is_err(),
             "{v} unexpectedly matches {schema}"
         );
     }
@@ -1590,8 +1503,11 @@ mod tests {
         valid(
             &d,
             &schema,
-            json!({"events": [], "site_key": "pk_x", "session_token": "sess_1"}),
+            json!({"events": [{"request_id": "b", "type": "page", "received_at": "2026-06-14T10:00:00Z",
+                   "payload": {}}], "site_key": "pk_x", "session_token": "sess_1"}),
         );
+        // The documented limits hold: 1 to 100 events.
+        invalid(&d, &schema, json!({"events": [], "site_key": "pk_x"}));
         invalid(
             &d,
             &schema,
@@ -1780,6 +1696,11 @@ mod tests {
             }),
         );
         invalid(&d, &ingest, json!({"session_token": "s", "accepted": 1}));
+        // Strict: a key the document does not list is an error.
+        let mut extra = json!({"session_token": "sess_1", "accepted": 1, "duplicates": 0});
+        valid(&d, &ingest, extra.clone());
+        extra["surprise"] = json!(1);
+        invalid(&d, &ingest, extra);
 
         let project = pb::Project {
             id: 7,
