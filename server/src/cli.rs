@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
 use crate::{
-    core::{keys, plans},
+    core::{
+        admin::{self, Admin, Revoke},
+        plans,
+    },
     server::{self, ServerConfig},
-    store::{self, Store},
 };
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./botect.db";
@@ -219,7 +221,7 @@ async fn run(cli: Cli) -> ExitCode {
             println!(
                 "botect listening on http://{} (database {})",
                 running.addr,
-                store::redact(&cfg.database_url)
+                admin::redact(&cfg.database_url)
             );
             match running.handle.await {
                 Ok(Ok(())) => ExitCode::SUCCESS,
@@ -227,160 +229,82 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Migrate => match Store::connect(&url).await {
-            Ok(_) => {
-                println!("migrations applied to {}", store::redact(&url));
+        Command::Migrate => match admin::migrate(&url).await {
+            Ok(redacted) => {
+                println!("migrations applied to {redacted}");
                 ExitCode::SUCCESS
             }
             Err(e) => fail(e),
         },
-        other => {
-            let store = match Store::connect(&url).await {
-                Ok(s) => s,
-                Err(e) => return fail(e),
-            };
-            admin(&store, other).await
-        }
+        other => match Admin::connect(&url).await {
+            Ok(a) => admin(&a, other).await,
+            Err(e) => fail(e),
+        },
     }
 }
 
-async fn admin(store: &Store, cmd: Command) -> ExitCode {
-    match cmd {
+async fn admin(admin: &Admin, cmd: Command) -> ExitCode {
+    let out = match cmd {
         Command::Account(AccountCmd::Create { name, email }) => {
-            if name.trim().is_empty() || !email.contains('@') {
-                return fail("--name must not be empty and --email must be an email address");
-            }
-            if let Ok(Some(_)) = store.user_by_email(&email).await {
-                return fail(format!("a user with email {email} already exists"));
-            }
-            match store.create_account(name.trim(), email.trim()).await {
-                Ok((a, u)) => {
-                    let out = json!({
-                        "account": {"id": a.id, "name": a.name, "slug": a.slug, "subscription_active": a.subscription_active,
-                                    "monthly_event_quota": a.monthly_event_quota},
-                        "user": {"id": u.id, "name": u.name, "email": u.email, "role": u.role},
-                    });
-                    println!("{out}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
+            admin.create_account(&name, &email).await.map(|(a, u)| {
+                json!({
+                    "account": {"id": a.id, "name": a.name, "slug": a.slug, "subscription_active": a.subscription_active,
+                                "monthly_event_quota": a.monthly_event_quota},
+                    "user": {"id": u.id, "name": u.name, "email": u.email, "role": u.role},
+                })
+                .to_string()
+            })
         }
-        Command::Token(TokenCmd::Create { email, name }) => {
-            let user = match store.user_by_email(&email).await {
-                Ok(Some(u)) => u,
-                Ok(None) => return fail(format!("no user with email {email}")),
-                Err(e) => return fail(e),
-            };
-            let token = keys::new_account_token();
-            match store
-                .insert_token(user.id, &name, &keys::hash_secret(&token))
-                .await
-            {
-                Ok(_) => {
-                    println!("{token}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        // Only the token: it is shown once.
+        Command::Token(TokenCmd::Create { email, name }) => admin.create_token(&email, &name).await,
         Command::Token(TokenCmd::Revoke { email, name, token }) => {
-            let n = match (email, name, token) {
-                (_, _, Some(t)) => {
-                    store
-                        .revoke_token_by_hash(&keys::hash_secret(t.trim()))
-                        .await
-                }
-                (Some(email), Some(name), None) => match store.user_by_email(&email).await {
-                    Ok(Some(u)) => store.revoke_tokens_by_name(u.id, &name).await,
-                    Ok(None) => return fail(format!("no user with email {email}")),
-                    Err(e) => return fail(e),
-                },
+            let which = match (&email, &name, &token) {
+                (_, _, Some(t)) => Revoke::Token(t),
+                (Some(email), Some(name), None) => Revoke::Named { email, name },
                 _ => return fail("give --email and --name, or --token"),
             };
-            match n {
-                Ok(0) => fail("no active token matched"),
-                Ok(n) => {
-                    println!("{}", json!({"revoked": n}));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
+            admin
+                .revoke_tokens(which)
+                .await
+                .map(|n| json!({"revoked": n}).to_string())
         }
-        Command::Subscription(SubscriptionCmd::Set { account, active }) => {
-            match store.set_subscription(account, active).await {
-                Ok(0) => fail(format!("no account {account}")),
-                Ok(_) => {
-                    println!(
-                        "{}",
-                        json!({"account": account, "subscription_active": active})
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        Command::Subscription(SubscriptionCmd::Set { account, active }) => admin
+            .set_subscription(account, active)
+            .await
+            .map(|()| json!({"account": account, "subscription_active": active}).to_string()),
         Command::Quota(QuotaCmd::Set {
             account,
             monthly_events,
-        }) => match store.set_quota(account, monthly_events.0).await {
-            Ok(0) => fail(format!("no account {account}")),
-            Ok(_) => {
-                println!(
-                    "{}",
-                    json!({"account": account, "monthly_event_quota": monthly_events.0})
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e),
-        },
+        }) => admin.set_quota(account, monthly_events.0).await.map(|()| {
+            json!({"account": account, "monthly_event_quota": monthly_events.0}).to_string()
+        }),
         Command::Plan(PlanCmd::List) => {
             let plans: Vec<_> = plans::PLANS
                 .iter()
                 .map(|p| json!({"plan": p.name, "features": p.features, "monthly_events": p.monthly_events}))
                 .collect();
-            println!("{}", json!(plans));
-            ExitCode::SUCCESS
+            Ok(json!(plans).to_string())
         }
         Command::Plan(PlanCmd::Set {
             account,
             plan,
             features,
             monthly_events,
-        }) => {
-            let Some(p) = plans::plan(&plan) else {
-                let names: Vec<&str> = plans::PLANS.iter().map(|p| p.name).collect();
-                return fail(format!(
-                    "unknown plan {plan:?}; plans: {}",
-                    names.join(", ")
-                ));
-            };
-            let features = match features.as_deref().map(plans::parse_features) {
-                None => None,
-                Some(Ok(list)) => Some(list.join(",")),
-                Some(Err(e)) => return fail(e),
-            };
-            let quota = monthly_events.map_or(p.monthly_events, |q| q.0);
-            match store
-                .set_plan(account, p.name, features.as_deref(), quota)
-                .await
-            {
-                Ok(0) => fail(format!("no account {account}")),
-                Ok(_) => {
-                    let effective: Vec<&str> = plans::FEATURES
-                        .iter()
-                        .copied()
-                        .filter(|f| plans::has_feature(p.name, features.as_deref(), f))
-                        .collect();
-                    println!(
-                        "{}",
-                        json!({"account": account, "plan": p.name, "features": effective, "monthly_event_quota": quota})
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        }) => admin
+            .set_plan(account, &plan, features.as_deref(), monthly_events.map(|q| q.0))
+            .await
+            .map(|p| {
+                json!({"account": account, "plan": p.plan, "features": p.features,
+                       "monthly_event_quota": p.monthly_event_quota})
+                .to_string()
+            }),
         Command::Serve(_) | Command::Migrate => unreachable!("handled by run"),
+    };
+    match out {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }

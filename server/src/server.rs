@@ -291,17 +291,15 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
     ];
     let mut was_ok = true;
     loop {
-        let probe = tokio::time::timeout(Duration::from_secs(2), core.store.probe()).await;
-        let ok = matches!(probe, Ok(Ok(())));
+        let probe = core.check_health().await;
+        let ok = probe.is_ok();
         if ok != was_ok {
             match &probe {
-                Ok(Ok(())) => tracing::info!("store healthy again: SERVING"),
-                Ok(Err(e)) => tracing::error!(error = %e, "store health probe failed: NOT_SERVING"),
-                Err(_) => tracing::error!("store health probe timed out: NOT_SERVING"),
+                Ok(()) => tracing::info!("store healthy again: SERVING"),
+                Err(e) => tracing::error!(error = %e, "store health probe failed: NOT_SERVING"),
             }
             was_ok = ok;
         }
-        core.ready.store(ok, std::sync::atomic::Ordering::Relaxed);
         let status = if ok {
             ServingStatus::Serving
         } else {
@@ -364,12 +362,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let purge = core.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = purge.store.purge_idempotency().await {
-                tracing::warn!(error = %e, "idempotency purge failed");
-            }
-            if let Err(e) = purge.store.purge_challenge_uses().await {
-                tracing::warn!(error = %e, "challenge purge failed");
-            }
+            purge.purge_expired().await;
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });

@@ -1,10 +1,12 @@
 //! The transport-agnostic core: every operation of the API, called alike by gRPC, gRPC-web
 //! and REST (which reach it through the same tonic service implementations).
+pub mod admin;
 pub mod challenges;
 pub mod ingest;
 pub mod keys;
 pub mod plans;
 pub mod policy;
+pub mod queue;
 pub mod rules;
 pub mod scoring;
 pub mod shedding;
@@ -50,17 +52,17 @@ impl Default for CoreConfig {
 }
 
 pub struct Core {
-    pub store: Store,
-    pub feed: ChangeFeed,
-    pub config: CoreConfig,
-    pub verifier: crate::verified::Verifier,
-    pub(crate) rules_cache: rules::RulesCache,
+    store: Store,
+    feed: ChangeFeed,
+    config: CoreConfig,
+    verifier: crate::verified::Verifier,
+    rules_cache: rules::RulesCache,
     /// The challenges' HMAC key, shared by every process of the database.
-    pub(crate) challenge_secret: crate::integrity::Secret,
+    challenge_secret: crate::integrity::Secret,
     /// The store's last health probe passed (gRPC health, `/readyz`).
-    pub ready: std::sync::atomic::AtomicBool,
+    ready: std::sync::atomic::AtomicBool,
     /// The bound on ingest batches in flight (overload shedding).
-    pub ingest_gate: shedding::IngestGate,
+    ingest_gate: shedding::IngestGate,
 }
 
 /// What became of an ingest batch that was not refused.

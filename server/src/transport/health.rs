@@ -1,7 +1,7 @@
 //! HTTP health endpoints for load balancers and orchestrators, beside gRPC health:
 //! `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the store's
 //! last health probe passed, the same truth as gRPC health).
-use std::sync::{Arc, atomic::Ordering};
+use std::sync::Arc;
 
 use axum::{Router, http::StatusCode, response::Response, routing::get};
 
@@ -27,7 +27,7 @@ pub fn routes(core: Arc<Core>) -> Router {
 }
 
 fn readiness(core: &Core) -> Response {
-    if core.ready.load(Ordering::Relaxed) {
+    if core.is_ready() {
         json_response(StatusCode::OK, br#"{"status":"ready"}"#.to_vec())
     } else {
         error_response(&ApiError::new(
