@@ -1,6 +1,7 @@
 //! Botect: self-hosted bot detection. One transport-agnostic core (`core`) served over gRPC,
 //! gRPC-web and REST (`transport`) from one port (`server`), with SeaORM storage (`store`)
 //! and asynchronous scoring workers (`worker`).
+pub mod binding;
 pub mod cli;
 pub mod core;
 pub mod domain;

@@ -26,8 +26,7 @@ use std::{
 
 use axum::Router;
 use prost_reflect::{
-    DescriptorPool, EnumDescriptor, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor,
-    MethodDescriptor, Value as ProtoValue,
+    DescriptorPool, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor,
 };
 use serde_json::{Value, json};
 use utoipa::openapi::{
@@ -46,7 +45,10 @@ use utoipa::openapi::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ErrorCode;
+use crate::{
+    binding::{Body, Credential, Verb},
+    error::ErrorCode,
+};
 
 mod limits;
 use limits::constrained;
@@ -87,44 +89,15 @@ pub fn generate(descriptor_set: &[u8]) -> Result<OpenApi, String> {
     Generator::new(pool)?.run()
 }
 
-/// The credential a method requires (`botect.v1.Credential`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Credential {
-    AccountToken,
-    SiteKey,
-    PrivateKey,
-    None,
-}
-
-impl Credential {
-    fn from_value_name(name: &str) -> Result<Credential, String> {
-        Ok(match name {
-            "CREDENTIAL_ACCOUNT_TOKEN" => Credential::AccountToken,
-            "CREDENTIAL_SITE_KEY" => Credential::SiteKey,
-            "CREDENTIAL_PRIVATE_KEY" => Credential::PrivateKey,
-            "CREDENTIAL_NONE" => Credential::None,
-            other => return Err(format!("unsupported credential {other}")),
-        })
+/// The security requirements of a credential: meeting any one is enough.
+fn security(credential: Credential) -> Vec<SecurityRequirement> {
+    let req = |name: &str| SecurityRequirement::new(name, Vec::<String>::new());
+    match credential {
+        Credential::AccountToken => vec![req(ACCOUNT_TOKEN)],
+        Credential::SiteKey => vec![req(SITE_KEY)],
+        Credential::PrivateKey => vec![req(PRIVATE_KEY), req(PRIVATE_KEY_HEADER)],
+        Credential::None => Vec::new(),
     }
-
-    /// Alternatives: meeting any one requirement is enough.
-    fn security(self) -> Vec<SecurityRequirement> {
-        let req = |name: &str| SecurityRequirement::new(name, Vec::<String>::new());
-        match self {
-            Credential::AccountToken => vec![req(ACCOUNT_TOKEN)],
-            Credential::SiteKey => vec![req(SITE_KEY)],
-            Credential::PrivateKey => vec![req(PRIVATE_KEY), req(PRIVATE_KEY_HEADER)],
-            Credential::None => Vec::new(),
-        }
-    }
-}
-
-/// Where the request body comes from (google.api.http `body`).
-#[derive(Debug, Clone)]
-enum BodyRule {
-    None,
-    All,
-    Field(String),
 }
 
 /// One method's REST binding, read from its options.
@@ -133,7 +106,7 @@ struct Binding {
     verb: HttpMethod,
     path: String,
     path_params: Vec<String>,
-    body: BodyRule,
+    body: Body,
     response_body: Option<String>,
     status: u16,
     /// A boolean response field that, when true, turns the answer into `204`.
@@ -149,18 +122,8 @@ struct Usage {
     output: bool,
 }
 
-/// The extensions the generator reads.
-struct Extensions {
-    http: ExtensionDescriptor,
-    status: ExtensionDescriptor,
-    no_content_when: ExtensionDescriptor,
-    credential: ExtensionDescriptor,
-    errors: ExtensionDescriptor,
-}
-
 struct Generator {
     pool: DescriptorPool,
-    ext: Extensions,
     /// `(file, source path)` → leading comment.
     comments: HashMap<(String, Vec<i32>), String>,
     /// Message full name → usage (filled before any schema is rendered).
@@ -271,41 +234,6 @@ fn humanize(name: &str) -> String {
             out.push(c);
         }
     }
-    out
-}
-
-/// `{project}` and `{name=pattern/*}` segments of a path template.
-fn path_params(template: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let inner = &rest[start + 1..start + end];
-        out.push(inner.split('=').next().unwrap_or(inner).trim().to_string());
-        rest = &rest[start + end + 1..];
-    }
-    out
-}
-
-/// The template with `{name=pattern}` reduced to `{name}` (OpenAPI path templating).
-fn openapi_path(template: &str, params: &[String]) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    let mut i = 0;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        out.push('{');
-        out.push_str(params.get(i).map_or("", String::as_str));
-        out.push('}');
-        i += 1;
-        rest = &rest[start + end + 1..];
-    }
-    out.push_str(rest);
     out
 }
 
@@ -448,17 +376,6 @@ protobuf definitions.";
 
 impl Generator {
     fn new(pool: DescriptorPool) -> Result<Generator, String> {
-        let ext = |name: &str| {
-            pool.get_extension_by_name(name)
-                .ok_or_else(|| format!("extension {name} missing from the descriptor set"))
-        };
-        let ext = Extensions {
-            http: ext("google.api.http")?,
-            status: ext("botect.v1.http_status")?,
-            no_content_when: ext("botect.v1.no_content_when")?,
-            credential: ext("botect.v1.credential")?,
-            errors: ext("botect.v1.errors")?,
-        };
         let mut comments = HashMap::new();
         for file in pool.files() {
             let Some(info) = &file.file_descriptor_proto().source_code_info else {
@@ -482,7 +399,6 @@ impl Generator {
         }
         Ok(Generator {
             pool,
-            ext,
             comments,
             usage: HashMap::new(),
             enums: BTreeSet::new(),
@@ -507,111 +423,36 @@ impl Generator {
         self.comment(e.parent_file().name(), e.path())
     }
 
-    /// Reads one method's REST binding; `None` when it has no `google.api.http` option.
+    /// One method's REST binding from the shared table ([`crate::binding`]), in this
+    /// generator's terms; `None` when it has no `google.api.http` option.
     fn binding(&self, method: &MethodDescriptor) -> Result<Option<Binding>, String> {
-        let opts = method.options();
-        if !opts.has_extension(&self.ext.http) {
+        let Some(b) = crate::binding::binding(&self.pool, method)? else {
             return Ok(None);
-        }
-        let rule = opts.get_extension(&self.ext.http);
-        let ProtoValue::Message(rule) = rule.as_ref() else {
-            return Ok(None);
-        };
-        let mut found = None;
-        for (name, verb) in [
-            ("get", HttpMethod::Get),
-            ("put", HttpMethod::Put),
-            ("post", HttpMethod::Post),
-            ("delete", HttpMethod::Delete),
-            ("patch", HttpMethod::Patch),
-        ] {
-            if rule.has_field_by_name(name)
-                && let Some(p) = rule.get_field_by_name(name)
-                && let Some(p) = p.as_str()
-            {
-                found = Some((verb, p.to_string()));
-            }
-        }
-        let Some((verb, template)) = found else {
-            return Ok(None);
-        };
-        let text = |name: &str| {
-            rule.get_field_by_name(name)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let body = match text("body").as_str() {
-            "" => BodyRule::None,
-            "*" => BodyRule::All,
-            f => BodyRule::Field(f.to_string()),
-        };
-        let response_body = Some(text("response_body")).filter(|s| !s.is_empty());
-        let status = opts
-            .get_extension(&self.ext.status)
-            .as_u32()
-            .filter(|s| *s != 0)
-            .unwrap_or(200);
-        let status = u16::try_from(status).map_err(|_| format!("{}: bad status", method.name()))?;
-        let credential = {
-            let v = opts.get_extension(&self.ext.credential);
-            let n = v.as_enum_number().unwrap_or(0);
-            let Kind::Enum(e) = self.ext.credential.kind() else {
-                return Err("botect.v1.credential is not an enum".into());
-            };
-            let name = e
-                .get_value(n)
-                .map(|v| v.name().to_string())
-                .unwrap_or_default();
-            Credential::from_value_name(&name)
-                .map_err(|e| format!("{}: {e} (set botect.v1.credential)", method.full_name()))?
         };
         let mut errors = Vec::new();
-        for v in opts
-            .get_extension(&self.ext.errors)
-            .as_list()
-            .unwrap_or_default()
-        {
-            let code = v.as_str().unwrap_or_default();
-            let code = ErrorCode::from_code(code)
-                .ok_or_else(|| format!("{}: unknown error code {code:?}", method.full_name()))?;
-            if !errors.contains(&code) {
-                errors.push(code);
-            }
-        }
-        let no_content_when = opts
-            .get_extension(&self.ext.no_content_when)
-            .as_str()
-            .filter(|f| !f.is_empty())
-            .map(str::to_string);
-        if let Some(f) = &no_content_when
-            && method.output().get_field_by_name(f).is_none()
-        {
-            return Err(format!(
-                "{}: no_content_when names {f}, not a field of {}",
-                method.full_name(),
-                method.output().full_name()
-            ));
-        }
-        let params = path_params(&template);
-        for p in &params {
-            if method.input().get_field_by_name(p).is_none() {
-                return Err(format!(
-                    "{}: path parameter {{{p}}} is not a field of {}",
-                    method.full_name(),
-                    method.input().full_name()
-                ));
-            }
+        for code in &b.errors {
+            errors.push(
+                ErrorCode::from_code(code).ok_or_else(|| {
+                    format!("{}: unknown error code {code:?}", method.full_name())
+                })?,
+            );
         }
         Ok(Some(Binding {
-            method: method.clone(),
-            path: openapi_path(&template, &params),
-            path_params: params,
-            verb,
-            body,
-            response_body,
-            status,
-            no_content_when,
-            credential,
+            method: b.method,
+            verb: match b.verb {
+                Verb::Get => HttpMethod::Get,
+                Verb::Put => HttpMethod::Put,
+                Verb::Post => HttpMethod::Post,
+                Verb::Delete => HttpMethod::Delete,
+                Verb::Patch => HttpMethod::Patch,
+            },
+            path: b.path,
+            path_params: b.path_params,
+            body: b.body,
+            response_body: b.response_body,
+            status: b.status,
+            no_content_when: b.no_content_when,
+            credential: b.credential,
             errors,
         }))
     }
@@ -836,7 +677,7 @@ impl Generator {
                     .build(),
             );
         }
-        if matches!(b.body, BodyRule::None) {
+        if matches!(b.body, Body::None) {
             for f in input.fields() {
                 if b.path_params.iter().any(|p| p == f.name()) || f.is_list() || f.is_map() {
                     continue;
@@ -950,14 +791,14 @@ impl Generator {
         for b in &bindings {
             let input = b.method.input();
             match &b.body {
-                BodyRule::None => {
+                Body::None => {
                     for f in input.fields() {
                         if let Kind::Enum(e) = f.kind() {
                             self.enums.insert(e.full_name().to_string());
                         }
                     }
                 }
-                BodyRule::All => {
+                Body::All => {
                     for f in input.fields() {
                         if !b.path_params.iter().any(|p| p == f.name()) {
                             self.mark_field(&f, true);
@@ -969,7 +810,7 @@ impl Generator {
                         self.mark_message(&input, true);
                     }
                 }
-                BodyRule::Field(name) => {
+                Body::Field(name) => {
                     let f = input.get_field_by_name(name).ok_or_else(|| {
                         format!("{}: body field {name} missing", b.method.full_name())
                     })?;
@@ -1045,8 +886,8 @@ impl Generator {
             };
 
             let request_body = match &b.body {
-                BodyRule::None => None,
-                BodyRule::All => {
+                Body::None => None,
+                Body::All => {
                     let (schema, required) = if b.path_params.is_empty() {
                         let required = input.fields().any(|f| Self::is_required(&f));
                         (schema_ref(input.name()), required)
@@ -1071,7 +912,7 @@ impl Generator {
                             .build(),
                     )
                 }
-                BodyRule::Field(name) => {
+                Body::Field(name) => {
                     let f = input.get_field_by_name(name).expect("checked above");
                     Some(
                         RequestBodyBuilder::new()
@@ -1149,7 +990,7 @@ impl Generator {
                 .parameters(Some(self.parameters(b)).filter(|p| !p.is_empty()))
                 .request_body(request_body)
                 .responses(responses.build())
-                .securities(Some(b.credential.security()))
+                .securities(Some(security(b.credential)))
                 .extensions(Some(
                     ExtensionsBuilder::new()
                         .add(
@@ -1880,15 +1721,6 @@ mod tests {
     #[test]
     fn openapi_generation_helpers() {
         assert_eq!(humanize("UpdateScoringSettings"), "Update scoring settings");
-        assert_eq!(
-            path_params("/v1/projects/{project}/rules/{rule}"),
-            ["project", "rule"]
-        );
-        assert_eq!(path_params("/v1/{name=projects/*}"), ["name"]);
-        assert_eq!(
-            openapi_path("/v1/{name=projects/*}/x", &["name".into()]),
-            "/v1/{name}/x"
-        );
         assert!(generate(b"not a descriptor set").is_err());
     }
 }
