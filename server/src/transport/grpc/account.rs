@@ -1,0 +1,26 @@
+//! The account and the user behind a token.
+use super::*;
+
+#[tonic::async_trait]
+impl pb::account_service_server::AccountService for Api {
+    async fn get_account(&self, req: Request<pb::GetAccountRequest>) -> Rpc<pb::Account> {
+        let creds = credentials(req.metadata());
+        ok(self.core.account(&creds).await.map(|(a, p)| pb::Account {
+            id: a.id as u32,
+            name: a.name,
+            slug: a.slug,
+            is_personal: a.is_personal,
+            role: p.role,
+        }))
+    }
+
+    async fn get_user(&self, req: Request<pb::GetUserRequest>) -> Rpc<pb::User> {
+        let creds = credentials(req.metadata());
+        ok(self.core.user(&creds).await.map(|u| pb::User {
+            id: u.id as u32,
+            name: u.name,
+            email: u.email,
+            created_at: Some(timestamp(u.created_at)),
+        }))
+    }
+}

@@ -1,0 +1,52 @@
+//! Ingest: batches of events and proof-of-work challenges (site key).
+use super::*;
+
+#[tonic::async_trait]
+impl pb::ingest_service_server::IngestService for Api {
+    async fn ingest_events(
+        &self,
+        req: Request<pb::IngestEventsRequest>,
+    ) -> Rpc<pb::IngestEventsResponse> {
+        let creds = credentials(req.metadata());
+        let client = client_info(&req);
+        let reply = match self
+            .core
+            .ingest_from(&creds, batch(req.into_inner()), &client)
+            .await?
+        {
+            Ingested::Stored(ack) => pb::IngestEventsResponse {
+                session_token: ack.session_token,
+                accepted: ack.accepted,
+                duplicates: ack.duplicates,
+                over_quota: ack.over_quota.then_some(true),
+                shed: None,
+            },
+            Ingested::Shed => pb::IngestEventsResponse {
+                shed: Some(true),
+                ..Default::default()
+            },
+        };
+        Ok(Response::new(reply))
+    }
+
+    async fn create_challenge(
+        &self,
+        req: Request<pb::CreateChallengeRequest>,
+    ) -> Rpc<pb::Challenge> {
+        let creds = credentials(req.metadata());
+        let client = client_info(&req);
+        let r = req.into_inner();
+        ok(self
+            .core
+            .create_challenge(&creds, r.site_key.as_deref(), &client)
+            .await
+            .map(|c| pb::Challenge {
+                challenge: c.challenge,
+                algorithm: crate::integrity::ALGORITHM.to_string(),
+                difficulty: c.difficulty,
+                expires_at: chrono::DateTime::from_timestamp_millis(c.expires_at_ms)
+                    .unwrap_or_default()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            }))
+    }
+}

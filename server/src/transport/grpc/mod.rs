@@ -1,0 +1,80 @@
+//! The tonic service implementations: the only place protobuf types meet the core. REST and
+//! gRPC-web reach the core through these same implementations.
+use std::{net::SocketAddr, sync::Arc};
+
+use botect_proto::v1 as pb;
+use tonic::{Request, Response, Status, metadata::MetadataMap};
+
+use crate::{
+    core::rules::RuleChange,
+    core::{ClientInfo, Core, Ingested, KeyType},
+    domain::{
+        Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
+        Policy, RequestContext, VerdictOut,
+    },
+    engines::{heuristics, registry},
+    error::ApiError,
+    store::{ProjectRow, RuleRow, SettingsPatch},
+};
+
+/// Implements every Botect service over one shared core.
+#[derive(Clone)]
+pub struct Api {
+    pub core: Arc<Core>,
+}
+
+/// A header's value; non-ASCII bytes are kept (lossily) so validation can reject them
+/// instead of the header silently vanishing.
+fn header(md: &MetadataMap, name: &str) -> Option<String> {
+    md.get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+}
+
+/// Credentials from gRPC metadata (REST copies its HTTP headers into metadata).
+pub fn credentials(md: &MetadataMap) -> Credentials {
+    Credentials {
+        authorization: header(md, "authorization"),
+        site_key: header(md, "x-botect-site-key"),
+        private_key: header(md, "x-botect-private-key"),
+        idempotency_key: header(md, "idempotency-key"),
+    }
+}
+
+/// The facts the heuristics engine needs about the request that carried a batch: the
+/// socket peer (tonic's own connect info, or axum's `ConnectInfo` that the one-port server
+/// and the REST edge attach), the User-Agent and the header shape. REST passes its HTTP
+/// headers as metadata, so both transports are read alike.
+pub fn client_info<T>(req: &Request<T>) -> ClientInfo {
+    let md = req.metadata();
+    let ip = req
+        .remote_addr()
+        .or_else(|| {
+            req.extensions()
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0)
+        })
+        .map(|a| a.ip());
+    ClientInfo {
+        ip,
+        user_agent: header(md, "user-agent").filter(|u| !u.is_empty()),
+        header_flags: heuristics::header_flags(|name| md.get(name).and_then(|v| v.to_str().ok())),
+    }
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+
+fn ok<T>(r: Result<T, ApiError>) -> Rpc<T> {
+    r.map(Response::new).map_err(Status::from)
+}
+
+mod account;
+mod convert;
+mod detections;
+mod ingest;
+mod projects;
+mod rules;
+mod scoring;
+mod verdict;
+mod verified_bots;
+
+use convert::*;

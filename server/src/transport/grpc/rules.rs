@@ -1,0 +1,70 @@
+//! Rules CRUD (account token).
+use super::*;
+
+#[tonic::async_trait]
+impl pb::rule_service_server::RuleService for Api {
+    async fn list_rules(&self, req: Request<pb::ListRulesRequest>) -> Rpc<pb::ListRulesResponse> {
+        let creds = credentials(req.metadata());
+        ok(self
+            .core
+            .list_rules(&creds, req.into_inner().project)
+            .await
+            .map(|rs| pb::ListRulesResponse {
+                rules: rs.into_iter().map(rule).collect(),
+            }))
+    }
+
+    async fn create_rule(&self, req: Request<pb::CreateRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let change = RuleChange {
+            name: Some(r.name),
+            expression: Some(r.expression),
+            action: rule_action(r.action)?,
+            is_active: r.is_active,
+            sort_order: r.sort_order,
+        };
+        ok(self
+            .core
+            .create_rule(&creds, r.project, change)
+            .await
+            .map(rule))
+    }
+
+    async fn get_rule(&self, req: Request<pb::GetRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        ok(self
+            .core
+            .get_rule(&creds, r.project, r.rule)
+            .await
+            .map(rule))
+    }
+
+    async fn update_rule(&self, req: Request<pb::UpdateRuleRequest>) -> Rpc<pb::Rule> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let change = RuleChange {
+            name: r.name,
+            expression: r.expression,
+            action: rule_action(r.action)?,
+            is_active: r.is_active,
+            sort_order: r.sort_order,
+        };
+        ok(self
+            .core
+            .update_rule(&creds, r.project, r.rule, change)
+            .await
+            .map(rule))
+    }
+
+    async fn delete_rule(&self, req: Request<pb::DeleteRuleRequest>) -> Rpc<pbjson_types::Empty> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        ok(self
+            .core
+            .delete_rule(&creds, r.project, r.rule)
+            .await
+            .map(|()| pbjson_types::Empty {}))
+    }
+}

@@ -1,0 +1,99 @@
+//! Scoring: enabling, settings, key rotation (account token).
+use super::*;
+
+#[tonic::async_trait]
+impl pb::scoring_service_server::ScoringService for Api {
+    async fn enable_scoring(
+        &self,
+        req: Request<pb::EnableScoringRequest>,
+    ) -> Rpc<pb::EnableScoringResponse> {
+        let creds = credentials(req.metadata());
+        ok(self
+            .core
+            .enable_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|e| pb::EnableScoringResponse {
+                site_key: e.site_key,
+                private_key: e.private_key.map(Into::into),
+                bot_settings: Some(bot_settings(&e.policy)),
+                likely_bot_threshold: e.policy.threshold as u32,
+            }))
+    }
+
+    async fn get_scoring(&self, req: Request<pb::GetScoringRequest>) -> Rpc<pb::ScoringState> {
+        let creds = credentials(req.metadata());
+        ok(self
+            .core
+            .get_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|s| pb::ScoringState {
+                enabled: s.enabled,
+                site_key: s.site_key.unwrap_or_default(),
+                bot_settings: Some(bot_settings(&s.settings.policy)),
+                likely_bot_threshold: s.settings.policy.threshold as u32,
+                challenge_difficulty: s.settings.challenge_difficulty,
+            }))
+    }
+
+    async fn disable_scoring(
+        &self,
+        req: Request<pb::DisableScoringRequest>,
+    ) -> Rpc<pbjson_types::Empty> {
+        let creds = credentials(req.metadata());
+        ok(self
+            .core
+            .disable_scoring(&creds, req.into_inner().project)
+            .await
+            .map(|()| pbjson_types::Empty {}))
+    }
+
+    async fn update_scoring_settings(
+        &self,
+        req: Request<pb::UpdateScoringSettingsRequest>,
+    ) -> Rpc<pb::ScoringSettings> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let patch = SettingsPatch {
+            allow_verified: r.allow_verified,
+            protect_static: r.protect_static,
+            block_definite: r.block_definite,
+            challenge_likely: r.challenge_likely,
+            likely_bot_threshold: r
+                .likely_bot_threshold
+                .map(|t| t.min(i32::MAX as u32) as i32),
+            challenge_difficulty: r
+                .challenge_difficulty
+                .map(|d| d.min(i32::MAX as u32) as i32),
+        };
+        ok(self
+            .core
+            .update_settings(&creds, r.project, patch)
+            .await
+            .map(|s| pb::ScoringSettings {
+                bot_settings: Some(bot_settings(&s.policy)),
+                likely_bot_threshold: s.policy.threshold as u32,
+                challenge_difficulty: s.challenge_difficulty,
+            }))
+    }
+
+    async fn rotate_key(&self, req: Request<pb::RotateKeyRequest>) -> Rpc<pb::RotateKeyResponse> {
+        let creds = credentials(req.metadata());
+        let r = req.into_inner();
+        let kind = match pb::KeyType::try_from(r.r#type) {
+            Ok(pb::KeyType::Site) => Some(KeyType::Site),
+            Ok(pb::KeyType::Private) => Some(KeyType::Private),
+            _ => None,
+        };
+        ok(self
+            .core
+            .rotate_key(&creds, r.project, kind)
+            .await
+            .map(|(kind, key)| pb::RotateKeyResponse {
+                r#type: match kind {
+                    KeyType::Site => pb::KeyType::Site,
+                    KeyType::Private => pb::KeyType::Private,
+                } as i32,
+                key,
+            }))
+    }
+}
