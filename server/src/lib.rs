@@ -2,6 +2,7 @@
 //! gRPC-web and REST (`transport`) from one port (`server`), with SeaORM storage (`store`)
 //! and asynchronous scoring workers (`worker`).
 pub mod binding;
+pub mod browser_assets;
 pub mod cli;
 pub mod core;
 pub mod domain;
@@ -14,5 +15,4 @@ pub mod server;
 pub mod store;
 pub mod transport;
 pub mod verified;
-pub mod web;
 pub mod worker;

@@ -186,7 +186,7 @@ async fn response_headers(req: Request, next: Next) -> Response {
     if html {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(crate::web::HTML_CSP),
+            HeaderValue::from_static(crate::browser_assets::HTML_CSP),
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
@@ -257,7 +257,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
     let rest = rest::generated_routes(api)
         .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
-        .merge(crate::web::routes())
+        .merge(crate::browser_assets::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
         .layer(axum::middleware::from_fn(

@@ -21,7 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 5),
     ("server", 5),
     ("openapi", 5),
-    ("web", 5),
+    ("browser_assets", 5),
 ];
 const TOP: u8 = 5;
 

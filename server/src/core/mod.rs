@@ -6,8 +6,8 @@ pub mod ingest;
 pub mod keys;
 pub mod plans;
 pub mod policy;
+pub mod project_rules;
 pub mod queue;
-pub mod rules;
 pub mod scoring;
 pub mod shedding;
 
@@ -56,7 +56,7 @@ pub struct Core {
     feed: ChangeFeed,
     config: CoreConfig,
     verifier: crate::verified::Verifier,
-    rules_cache: rules::RulesCache,
+    rules_cache: project_rules::RulesCache,
     /// The challenges' HMAC key, shared by every process of the database.
     challenge_secret: crate::integrity::Secret,
     /// The store's last health probe passed (gRPC health, `/readyz`).
@@ -195,14 +195,14 @@ fn bearer(value: &str) -> Option<&str> {
 }
 
 /// Converts a store failure into the 503 the control plane answers.
-fn db<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
+fn from_store<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
     r.map_err(ApiError::from)
 }
 
-/// [`db`] for a write racing a deletion: a write that failed because its project (or
+/// [`from_store`] for a write racing a deletion: a write that failed because its project (or
 /// session) was deleted meanwhile answers `gone()` (the 404 or 401 the caller would get a
 /// moment later), not 503, and logs no error.
-fn db_unless_gone<T>(
+fn from_store_unless_gone<T>(
     r: Result<T, sea_orm::DbErr>,
     gone: impl FnOnce() -> ApiError,
 ) -> ApiResult<T> {
@@ -237,7 +237,7 @@ impl Core {
             store,
             feed,
             verifier,
-            rules_cache: rules::RulesCache::default(),
+            rules_cache: project_rules::RulesCache::default(),
             challenge_secret,
             ready: std::sync::atomic::AtomicBool::new(true),
             ingest_gate: shedding::IngestGate::new(config.max_pending_ingest),
@@ -268,7 +268,7 @@ impl Core {
             return Err(ApiError::unauthenticated("Malformed account API token."));
         }
         let hash = keys::hash_secret(token);
-        match db(self.store.token_principal(&hash).await)? {
+        match from_store(self.store.token_principal(&hash).await)? {
             Some(p) if keys::hashes_match(&p.token_hash, &hash) => Ok(p),
             _ => Err(ApiError::unauthenticated(
                 "Invalid or revoked account API token.",
@@ -288,7 +288,7 @@ impl Core {
     /// The project, which must belong to the principal's account (404 / 403).
     async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
         let id = project_id(project)?;
-        match db(self.store.project(id).await)? {
+        match from_store(self.store.project(id).await)? {
             None => Err(ApiError::not_found(format!(
                 "Project {project} does not exist."
             ))),
@@ -303,7 +303,7 @@ impl Core {
 
     pub async fn account(&self, creds: &Credentials) -> ApiResult<(AccountRow, TokenPrincipal)> {
         let p = self.account_principal(creds).await?;
-        let a = db(self.store.account(p.account_id).await)?.ok_or_else(|| {
+        let a = from_store(self.store.account(p.account_id).await)?.ok_or_else(|| {
             ApiError::forbidden("The token is not bound to an accessible account.")
         })?;
         Ok((a, p))
@@ -311,7 +311,7 @@ impl Core {
 
     pub async fn user(&self, creds: &Credentials) -> ApiResult<UserRow> {
         let p = self.subscribed_principal(creds).await?;
-        db(self.store.user(p.user_id).await)?
+        from_store(self.store.user(p.user_id).await)?
             .ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
     }
 
@@ -326,12 +326,12 @@ impl Core {
                 "\"name\" must be 1 to 200 characters.",
             ));
         }
-        db(self.store.create_project(p.account_id, name).await)
+        from_store(self.store.create_project(p.account_id, name).await)
     }
 
     pub async fn list_projects(&self, creds: &Credentials) -> ApiResult<Vec<ProjectRow>> {
         let p = self.subscribed_principal(creds).await?;
-        db(self.store.projects(p.account_id).await)
+        from_store(self.store.projects(p.account_id).await)
     }
 
     pub async fn get_project(&self, creds: &Credentials, project: u32) -> ApiResult<ProjectRow> {
@@ -342,7 +342,7 @@ impl Core {
     pub async fn delete_project(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
-        db(self.store.delete_project(row.id).await)?;
+        from_store(self.store.delete_project(row.id).await)?;
         Ok(())
     }
 
@@ -354,7 +354,7 @@ impl Core {
         let row = self.owned_project(&p, project).await?;
         let site_key = keys::new_site_key();
         let private_key = keys::new_private_key();
-        let (scoring, minted) = db_unless_gone(
+        let (scoring, minted) = from_store_unless_gone(
             self.store
                 .enable_scoring(row.id, &site_key, &keys::hash_secret(&private_key))
                 .await,
@@ -370,7 +370,7 @@ impl Core {
     pub async fn get_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<ScoringState> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
-        let s = db(self.store.scoring(row.id).await)?
+        let s = from_store(self.store.scoring(row.id).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
         Ok(ScoringState {
             enabled: s.enabled,
@@ -382,7 +382,7 @@ impl Core {
     pub async fn disable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
         let p = self.subscribed_principal(creds).await?;
         let row = self.owned_project(&p, project).await?;
-        db(self.store.disable_scoring(row.id).await)?;
+        from_store(self.store.disable_scoring(row.id).await)?;
         Ok(())
     }
 
@@ -413,7 +413,7 @@ impl Core {
                 ),
             ));
         }
-        let s = db(self.store.update_settings(row.id, &patch).await)?
+        let s = from_store(self.store.update_settings(row.id, &patch).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
         Ok(settings_of(&s))
     }
@@ -435,15 +435,19 @@ impl Core {
         let (rotated, key) = match kind {
             KeyType::Site => {
                 let key = keys::new_site_key();
-                (db(self.store.rotate_site_key(row.id, &key).await)?, key)
+                (
+                    from_store(self.store.rotate_site_key(row.id, &key).await)?,
+                    key,
+                )
             }
             KeyType::Private => {
                 let key = keys::new_private_key();
                 (
-                    db(self
-                        .store
-                        .rotate_private_key(row.id, &keys::hash_secret(&key))
-                        .await)?,
+                    from_store(
+                        self.store
+                            .rotate_private_key(row.id, &keys::hash_secret(&key))
+                            .await,
+                    )?,
                     key,
                 )
             }
@@ -468,9 +472,10 @@ impl Core {
         body_site_key: Option<&str>,
     ) -> ApiResult<SiteKeyPrincipal> {
         let site_key = site_key_of(creds, body_site_key)?;
-        let principal = db(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
-            ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
-        })?;
+        let principal =
+            from_store(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
+                ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
+            })?;
         if !principal.subscription_active {
             return Err(ApiError::no_subscription());
         }
@@ -565,7 +570,7 @@ impl Core {
         })?;
         let gone =
             || ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.");
-        match db_unless_gone(stored, gone)? {
+        match from_store_unless_gone(stored, gone)? {
             IngestOutcome::Stored(ack) => {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();
@@ -704,7 +709,7 @@ impl Core {
                 ))
             }),
         };
-        Ok(policy::resolve(
+        Ok(policy::decide(
             stored.as_ref(),
             &policy,
             ctx,

@@ -21,7 +21,7 @@ pub struct ReadFacts<'a> {
 /// Resolves the verdict (contract §4): (1) fail-open, (2) verified bots, (3) static
 /// resources, (4) rules by `sort_order` (first terminating match wins, `log` does not
 /// terminate), (5) toggles, (6) allow. `stored` is `None` when the session is not scored.
-pub fn resolve(
+pub fn decide(
     stored: Option<&Scored>,
     policy: &Policy,
     ctx: &RequestContext,
@@ -136,7 +136,7 @@ mod tests {
         };
         for s in [1, 10, 87] {
             assert_eq!(
-                resolve(
+                decide(
                     Some(&scored(s)),
                     &p,
                     &RequestContext::default(),
@@ -153,7 +153,7 @@ mod tests {
     fn toggles_decide_block_and_challenge() {
         let ctx = RequestContext::default();
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(1)),
                 &policy(true, false, true),
                 &ctx,
@@ -164,7 +164,7 @@ mod tests {
             Action::Block
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(1)),
                 &policy(false, true, true),
                 &ctx,
@@ -175,7 +175,7 @@ mod tests {
             Action::Allow
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(12)),
                 &policy(false, true, true),
                 &ctx,
@@ -186,7 +186,7 @@ mod tests {
             Action::Challenge
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(12)),
                 &policy(true, false, true),
                 &ctx,
@@ -197,7 +197,7 @@ mod tests {
             Action::Allow
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(87)),
                 &policy(true, true, true),
                 &ctx,
@@ -212,7 +212,7 @@ mod tests {
     #[test]
     fn unscored_is_fail_open() {
         assert_eq!(
-            resolve(
+            decide(
                 None,
                 &policy(true, true, true),
                 &RequestContext::default(),
@@ -222,7 +222,7 @@ mod tests {
             VerdictOut::fail_open()
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(0)),
                 &policy(true, true, true),
                 &RequestContext::default(),
@@ -244,7 +244,7 @@ mod tests {
             ..Default::default()
         };
         let rules = [rule("block all", "score >= 0", Action::Block)];
-        let v = resolve(
+        let v = decide(
             None,
             &policy(true, true, true),
             &RequestContext::default(),
@@ -261,7 +261,7 @@ mod tests {
             "verified_bot AND verified_bot_category == \"Search\"",
             Action::Block,
         )];
-        let v = resolve(None, &p, &RequestContext::default(), &rules, &facts);
+        let v = decide(None, &p, &RequestContext::default(), &rules, &facts);
         assert_eq!(v.action, Action::Block);
         assert!(
             v.reason
@@ -286,7 +286,7 @@ mod tests {
             ),
             rule("later", "score < 50", Action::Block),
         ];
-        let v = resolve(
+        let v = decide(
             Some(&scored(12)),
             &policy(true, false, true),
             &ctx,
@@ -300,7 +300,7 @@ mod tests {
             v.reason
         );
         // Only a log rule matches: the toggles still decide; with none, `log`.
-        let v = resolve(
+        let v = decide(
             Some(&scored(1)),
             &policy(true, false, true),
             &ctx,
@@ -308,7 +308,7 @@ mod tests {
             &ReadFacts::default(),
         );
         assert_eq!(v.action, Action::Block);
-        let v = resolve(
+        let v = decide(
             Some(&scored(87)),
             &policy(true, false, true),
             &ctx,
@@ -317,7 +317,7 @@ mod tests {
         );
         assert_eq!(v.action, Action::Log);
         // Rules never run for fail-open reads.
-        let v = resolve(
+        let v = decide(
             None,
             &policy(true, true, true),
             &ctx,
@@ -334,7 +334,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(1)),
                 &policy(true, true, false),
                 &ctx,
@@ -345,7 +345,7 @@ mod tests {
             Action::Allow
         );
         assert_eq!(
-            resolve(
+            decide(
                 Some(&scored(1)),
                 &policy(true, true, true),
                 &ctx,

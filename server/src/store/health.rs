@@ -6,7 +6,7 @@ use std::{os::unix::fs::MetadataExt, path::Path};
 
 use sea_orm::DbErr;
 
-use super::{Store, now_ms, v};
+use super::{Store, now_ms, param};
 
 /// `(device, inode)` of a file.
 pub(super) type FileId = (u64, u64);
@@ -49,11 +49,11 @@ impl Store {
         let at = now_ms();
         self.exec(
             "INSERT INTO health_probe (id, at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-            vec![v(1), v(at)],
+            vec![param(1), param(at)],
         )
         .await?;
         let row: Option<(i64,)> = self
-            .read_one("SELECT at FROM health_probe WHERE id = $1", vec![v(1)])
+            .read_one("SELECT at FROM health_probe WHERE id = $1", vec![param(1)])
             .await?;
         match row {
             Some((seen,)) if seen == at => self.check_file(),

@@ -3,7 +3,7 @@
 //! redeemed a challenge first.
 use sea_orm::DbErr;
 
-use super::{Store, now_ms, tx::Tx, v};
+use super::{Store, now_ms, param, tx::Tx};
 
 /// A verified proof to redeem while its batch is stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,13 +22,13 @@ impl Store {
     pub async fn server_secret(&self, name: &str, fresh: &str) -> Result<String, DbErr> {
         self.exec(
             "INSERT INTO server_secrets (name, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
-            vec![v(name), v(fresh), v(now_ms())],
+            vec![param(name), param(fresh), param(now_ms())],
         )
         .await?;
         let row: Option<(String,)> = self
             .read_one(
                 "SELECT secret FROM server_secrets WHERE name = $1",
-                vec![v(name)],
+                vec![param(name)],
             )
             .await?;
         row.map(|(s,)| s)
@@ -39,7 +39,7 @@ impl Store {
     pub async fn purge_challenge_uses(&self) -> Result<u64, DbErr> {
         self.exec(
             "DELETE FROM challenge_uses WHERE expires_at < $1",
-            vec![v(now_ms())],
+            vec![param(now_ms())],
         )
         .await
     }
@@ -59,10 +59,10 @@ pub(super) async fn redeem_tx(
             "INSERT INTO challenge_uses (challenge_id, project_id, session_id, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (challenge_id) DO NOTHING",
             vec![
-                v(r.challenge_id.as_str()),
-                v(project_id),
-                v(session_id),
-                v(r.expires_at),
+                param(r.challenge_id.as_str()),
+                param(project_id),
+                param(session_id),
+                param(r.expires_at),
             ],
         )
         .await?;
@@ -72,7 +72,7 @@ pub(super) async fn redeem_tx(
     let (owner,): (i64,) = tx
         .one_req(
             "SELECT session_id FROM challenge_uses WHERE challenge_id = $1",
-            vec![v(r.challenge_id.as_str())],
+            vec![param(r.challenge_id.as_str())],
         )
         .await?;
     Ok(if owner == session_id {

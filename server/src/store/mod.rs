@@ -330,7 +330,7 @@ pub struct TrafficCounts {
     pub replay_sessions: i64,
 }
 
-fn v<T: Into<Value>>(x: T) -> Value {
+fn param<T: Into<Value>>(x: T) -> Value {
     x.into()
 }
 
@@ -548,7 +548,7 @@ impl Store {
             let taken: Option<IdRow> = w
                 .one(
                     "SELECT id FROM accounts WHERE slug = $1",
-                    vec![v(slug.clone())],
+                    vec![param(slug.clone())],
                 )
                 .await?;
             if taken.is_none() {
@@ -560,13 +560,19 @@ impl Store {
             .one_req(
                 "INSERT INTO accounts (name, slug, is_personal, subscription_active, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                vec![v(name), v(slug), v(false), v(true), v(now)],
+                vec![
+                    param(name),
+                    param(slug),
+                    param(false),
+                    param(true),
+                    param(now),
+                ],
             )
             .await?;
         let user: IdRow = w
             .one_req(
                 "INSERT INTO users (account_id, name, email, role, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                vec![v(account.id), v(name), v(email.to_lowercase()), v("owner"), v(now)],
+                vec![param(account.id), param(name), param(email.to_lowercase()), param("owner"), param(now)],
             )
             .await?;
         w.commit().await?;
@@ -585,7 +591,7 @@ impl Store {
         self.one(
             "SELECT id, name, slug, is_personal, subscription_active, plan, monthly_event_quota, created_at \
              FROM accounts WHERE id = $1",
-            vec![v(id)],
+            vec![param(id)],
         )
         .await
     }
@@ -593,7 +599,7 @@ impl Store {
     pub async fn user(&self, id: i32) -> Result<Option<UserRow>, DbErr> {
         self.one(
             "SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1",
-            vec![v(id)],
+            vec![param(id)],
         )
         .await
     }
@@ -601,7 +607,7 @@ impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, DbErr> {
         self.one(
             "SELECT id, account_id, name, email, role, created_at FROM users WHERE email = $1",
-            vec![v(email.to_lowercase())],
+            vec![param(email.to_lowercase())],
         )
         .await
     }
@@ -617,7 +623,7 @@ impl Store {
         let row: IdRow = w
             .one_req(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                vec![v(user_id), v(name), v(token_hash), v(now_ms())],
+                vec![param(user_id), param(name), param(token_hash), param(now_ms())],
             )
             .await?;
         w.commit().await?;
@@ -628,7 +634,7 @@ impl Store {
     pub async fn revoke_tokens_by_name(&self, user_id: i32, name: &str) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND name = $3 AND revoked_at IS NULL",
-            vec![v(now_ms()), v(user_id), v(name)],
+            vec![param(now_ms()), param(user_id), param(name)],
         )
         .await
     }
@@ -636,7 +642,7 @@ impl Store {
     pub async fn revoke_token_by_hash(&self, token_hash: &str) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
-            vec![v(now_ms()), v(token_hash)],
+            vec![param(now_ms()), param(token_hash)],
         )
         .await
     }
@@ -644,7 +650,7 @@ impl Store {
     pub async fn set_subscription(&self, account_id: i32, active: bool) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE accounts SET subscription_active = $1 WHERE id = $2",
-            vec![v(active), v(account_id)],
+            vec![param(active), param(account_id)],
         )
         .await
     }
@@ -656,7 +662,7 @@ impl Store {
     ) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE accounts SET monthly_event_quota = $1 WHERE id = $2",
-            vec![v(monthly_events), v(account_id)],
+            vec![param(monthly_events), param(account_id)],
         )
         .await
     }
@@ -668,7 +674,7 @@ impl Store {
              a.plan, a.features \
              FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-            vec![v(token_hash)],
+            vec![param(token_hash)],
         )
         .await
     }
@@ -684,7 +690,12 @@ impl Store {
     ) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE accounts SET plan = $1, features = $2, monthly_event_quota = $3 WHERE id = $4",
-            vec![v(plan), v(features), v(monthly_events), v(account_id)],
+            vec![
+                param(plan),
+                param(features),
+                param(monthly_events),
+                param(account_id),
+            ],
         )
         .await
     }
@@ -693,7 +704,7 @@ impl Store {
         let n: Option<(i64,)> = self
             .read_one(
                 USAGE_SUM_SQL,
-                vec![v(account_id), v(billing_period(now_ms()))],
+                vec![param(account_id), param(billing_period(now_ms()))],
             )
             .await?;
         Ok(n.map_or(0, |(n,)| n))
@@ -707,12 +718,12 @@ impl Store {
         let row: IdRow = w
             .one_req(
                 "INSERT INTO projects (account_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-                vec![v(account_id), v(name), v(now)],
+                vec![param(account_id), param(name), param(now)],
             )
             .await?;
         w.exec(
             "INSERT INTO scoring (project_id, updated_at) VALUES ($1, $2)",
-            vec![v(row.id), v(now)],
+            vec![param(row.id), param(now)],
         )
         .await?;
         w.commit().await?;
@@ -727,7 +738,7 @@ impl Store {
     pub async fn project(&self, id: i32) -> Result<Option<ProjectRow>, DbErr> {
         self.one(
             &format!("SELECT {} WHERE p.id = $1", Self::PROJECT_COLS),
-            vec![v(id)],
+            vec![param(id)],
         )
         .await
     }
@@ -738,13 +749,13 @@ impl Store {
                 "SELECT {} WHERE p.account_id = $1 ORDER BY p.id",
                 Self::PROJECT_COLS
             ),
-            vec![v(account_id)],
+            vec![param(account_id)],
         )
         .await
     }
 
     pub async fn delete_project(&self, id: i32) -> Result<u64, DbErr> {
-        self.exec("DELETE FROM projects WHERE id = $1", vec![v(id)])
+        self.exec("DELETE FROM projects WHERE id = $1", vec![param(id)])
             .await
     }
 
@@ -754,7 +765,7 @@ impl Store {
     pub async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
         self.one(
             &format!("SELECT {} WHERE project_id = $1", Self::SCORING_COLS),
-            vec![v(project_id)],
+            vec![param(project_id)],
         )
         .await
     }
@@ -771,7 +782,7 @@ impl Store {
             .exec(
                 "UPDATE scoring SET enabled = $1, site_key = $2, private_key_hash = $3, updated_at = $4 \
                  WHERE project_id = $5 AND enabled = $6",
-                vec![v(true), v(site_key), v(private_key_hash), v(now_ms()), v(project_id), v(false)],
+                vec![param(true), param(site_key), param(private_key_hash), param(now_ms()), param(project_id), param(false)],
             )
             .await?;
         let row = self
@@ -785,7 +796,7 @@ impl Store {
     pub async fn disable_scoring(&self, project_id: i32) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE scoring SET enabled = $1, site_key = NULL, private_key_hash = NULL, updated_at = $2 WHERE project_id = $3",
-            vec![v(false), v(now_ms()), v(project_id)],
+            vec![param(false), param(now_ms()), param(project_id)],
         )
         .await
     }
@@ -801,14 +812,14 @@ impl Store {
              likely_bot_threshold = COALESCE($5, likely_bot_threshold), challenge_difficulty = COALESCE($6, challenge_difficulty), \
              updated_at = $7 WHERE project_id = $8",
             vec![
-                v(p.allow_verified),
-                v(p.protect_static),
-                v(p.block_definite),
-                v(p.challenge_likely),
-                v(p.likely_bot_threshold),
-                v(p.challenge_difficulty),
-                v(now_ms()),
-                v(project_id),
+                param(p.allow_verified),
+                param(p.protect_static),
+                param(p.block_definite),
+                param(p.challenge_likely),
+                param(p.likely_bot_threshold),
+                param(p.challenge_difficulty),
+                param(now_ms()),
+                param(project_id),
             ],
         )
         .await?;
@@ -820,7 +831,7 @@ impl Store {
         let n = self
             .exec(
                 "UPDATE scoring SET site_key = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
-                vec![v(site_key), v(now_ms()), v(project_id), v(true)],
+                vec![param(site_key), param(now_ms()), param(project_id), param(true)],
             )
             .await?;
         Ok(n == 1)
@@ -835,7 +846,7 @@ impl Store {
         let n = self
             .exec(
                 "UPDATE scoring SET private_key_hash = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
-                vec![v(private_key_hash), v(now_ms()), v(project_id), v(true)],
+                vec![param(private_key_hash), param(now_ms()), param(project_id), param(true)],
             )
             .await?;
         Ok(n == 1)
@@ -852,7 +863,7 @@ impl Store {
                 "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
                  FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
                  WHERE s.site_key = $1 AND s.enabled = $2",
-                vec![v(site_key), v(true)],
+                vec![param(site_key), param(true)],
             )
             .await?;
         Ok(row.map(
@@ -891,7 +902,7 @@ impl Store {
         self.read_one_until(
             deadline,
             SQL,
-            vec![v(session_token), v(private_key_hash), v(true)],
+            vec![param(session_token), param(private_key_hash), param(true)],
         )
         .await
     }
@@ -907,7 +918,7 @@ impl Store {
                 "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
                 Self::RULE_COLS
             ),
-            vec![v(project_id)],
+            vec![param(project_id)],
         )
         .await
     }
@@ -918,7 +929,7 @@ impl Store {
                 "SELECT {} WHERE project_id = $1 AND id = $2",
                 Self::RULE_COLS
             ),
-            vec![v(project_id), v(rule_id)],
+            vec![param(project_id), param(rule_id)],
         )
         .await
     }
@@ -934,7 +945,7 @@ impl Store {
         let version: Option<Version> = match w
             .query_one_raw(self.stmt(
                 "SELECT rules_version FROM scoring WHERE project_id = $1",
-                vec![v(project_id)],
+                vec![param(project_id)],
             ))
             .await?
         {
@@ -947,7 +958,7 @@ impl Store {
                     "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
                     Self::RULE_COLS
                 ),
-                vec![v(project_id)],
+                vec![param(project_id)],
             ))
             .await?;
         let rules = rows
@@ -961,7 +972,7 @@ impl Store {
     async fn bump_rules_version(w: &Writer<'_>, project_id: i32) -> Result<(), DbErr> {
         w.exec(
             "UPDATE scoring SET rules_version = rules_version + 1 WHERE project_id = $1",
-            vec![v(project_id)],
+            vec![param(project_id)],
         )
         .await?;
         Ok(())
@@ -978,14 +989,14 @@ impl Store {
                     Self::RULE_COLS.trim_end_matches(" FROM rules")
                 ),
                 vec![
-                    v(project_id),
-                    v(r.name.as_str()),
-                    v(r.expression_source.as_str()),
-                    v(r.action),
-                    v(r.is_active),
-                    v(r.sort_order),
-                    v(now),
-                    v(now),
+                    param(project_id),
+                    param(r.name.as_str()),
+                    param(r.expression_source.as_str()),
+                    param(r.action),
+                    param(r.is_active),
+                    param(r.sort_order),
+                    param(now),
+                    param(now),
                 ],
             )
             .await?;
@@ -1007,14 +1018,14 @@ impl Store {
                 "UPDATE rules SET name = $1, expression_source = $2, action = $3, is_active = $4, sort_order = $5, \
                  updated_at = $6 WHERE project_id = $7 AND id = $8",
                 vec![
-                    v(r.name.as_str()),
-                    v(r.expression_source.as_str()),
-                    v(r.action),
-                    v(r.is_active),
-                    v(r.sort_order),
-                    v(now_ms()),
-                    v(project_id),
-                    v(rule_id),
+                    param(r.name.as_str()),
+                    param(r.expression_source.as_str()),
+                    param(r.action),
+                    param(r.is_active),
+                    param(r.sort_order),
+                    param(now_ms()),
+                    param(project_id),
+                    param(rule_id),
                 ],
             )
             .await?;
@@ -1033,7 +1044,7 @@ impl Store {
         let n = w
             .exec(
                 "DELETE FROM rules WHERE project_id = $1 AND id = $2",
-                vec![v(project_id), v(rule_id)],
+                vec![param(project_id), param(rule_id)],
             )
             .await?;
         if n == 0 {
@@ -1085,7 +1096,7 @@ impl Store {
     pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
         self.exec(
             "DELETE FROM idempotency_keys WHERE created_at < $1",
-            vec![v(now_ms() - IDEMPOTENCY_TTL_MS)],
+            vec![param(now_ms() - IDEMPOTENCY_TTL_MS)],
         )
         .await
     }
@@ -1113,7 +1124,7 @@ impl Store {
         let rows: Vec<(String, String)> = self
             .read_all(
                 "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
-                vec![v(session_id)],
+                vec![param(session_id)],
             )
             .await?;
         Ok(rows
@@ -1140,7 +1151,7 @@ impl Store {
             .read_all(
                 "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity FROM ingest_requests \
                  WHERE session_id = $1 ORDER BY id",
-                vec![v(session_id)],
+                vec![param(session_id)],
             )
             .await?;
         Ok(rows
@@ -1174,7 +1185,7 @@ impl Store {
             .read_one(
                 "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
                  WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
-                vec![v(project_id), v(ip), v(from), v(to), v(IP_COUNT_CAP)],
+                vec![param(project_id), param(ip), param(from), param(to), param(IP_COUNT_CAP)],
             )
             .await?
             .unwrap_or((0,));
@@ -1196,7 +1207,7 @@ impl Store {
             .read_one(
                 "SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
                  WHERE session_id = $1 AND created_at > $2 AND created_at <= $3",
-                vec![v(session_id), v(minute), v(at)],
+                vec![param(session_id), param(minute), param(at)],
             )
             .await?;
         let mut out = TrafficCounts::default();
@@ -1220,7 +1231,7 @@ impl Store {
                 .read_one(
                     "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ingest_requests \
                      WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
-                    vec![v(project_id), v(ip), v(minute), v(at), v(IP_COUNT_CAP)],
+                    vec![param(project_id), param(ip), param(minute), param(at), param(IP_COUNT_CAP)],
                 )
                 .await?
                 .unwrap_or((0,));
@@ -1233,7 +1244,7 @@ impl Store {
                  FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
                  AND o.session_id <> e.session_id AND o.id < e.id \
                  WHERE e.session_id = $1 AND e.project_id = $2 AND e.payload_hash IS NOT NULL",
-                vec![v(session_id), v(project_id)],
+                vec![param(session_id), param(project_id)],
             )
             .await?;
         if let Some((n, m)) = replay {
@@ -1271,7 +1282,7 @@ impl Store {
         let n: Option<N> = self
             .one(
                 "SELECT COUNT(*) AS n FROM sessions WHERE pending = $1",
-                vec![v(true)],
+                vec![param(true)],
             )
             .await?;
         Ok(n.map(|n| n.n).unwrap_or(0))
@@ -1345,7 +1356,12 @@ async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<Vec<Claim>,
     let rows: Vec<(i64, i32, i64)> = tx
         .all(
             &sql,
-            vec![v(now + lease_ms), v(true), v(now), v(limit as i64)],
+            vec![
+                param(now + lease_ms),
+                param(true),
+                param(now),
+                param(limit as i64),
+            ],
         )
         .await?;
     Ok(rows
@@ -1368,14 +1384,14 @@ async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<(), DbErr> {
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
              claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
             vec![
-                v(s.scored.score as i32),
-                v(ids),
-                v(s.scored.reason.as_str()),
-                v(s.revision),
-                v(now),
-                v(s.js_passed),
-                v(s.features.as_str()),
-                v(s.session_id),
+                param(s.scored.score as i32),
+                param(ids),
+                param(s.scored.reason.as_str()),
+                param(s.revision),
+                param(now),
+                param(s.js_passed),
+                param(s.features.as_str()),
+                param(s.session_id),
             ],
         )
         .await?;
@@ -1395,14 +1411,14 @@ pub(crate) async fn ingest_tx(
             .exec(
                 "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
-                vec![v(w_in.project_id), v(key.as_str()), v(hash.as_str()), v(""), v(now)],
+                vec![param(w_in.project_id), param(key.as_str()), param(hash.as_str()), param(""), param(now)],
             )
             .await?;
         if inserted == 0 {
             let (prev_hash, prev_response, prev_created): (String, String, i64) = tx
                 .one_req(
                     "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
-                    vec![v(w_in.project_id), v(key.as_str())],
+                    vec![param(w_in.project_id), param(key.as_str())],
                 )
                 .await?;
             if now - prev_created < IDEMPOTENCY_TTL_MS {
@@ -1416,7 +1432,7 @@ pub(crate) async fn ingest_tx(
             }
             tx.exec(
                 "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
-                vec![v(hash.as_str()), v(""), v(now), v(w_in.project_id), v(key.as_str())],
+                vec![param(hash.as_str()), param(""), param(now), param(w_in.project_id), param(key.as_str())],
             )
             .await?;
         }
@@ -1429,7 +1445,7 @@ pub(crate) async fn ingest_tx(
         let row: Option<(i64, String)> = tx
             .one(
                 "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
-                vec![v(token.as_str()), v(w_in.project_id)],
+                vec![param(token.as_str()), param(w_in.project_id)],
             )
             .await?;
         session = row;
@@ -1438,13 +1454,13 @@ pub(crate) async fn ingest_tx(
         let mut sql = String::from(
             "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
         );
-        let mut vals = vec![v(w_in.project_id)];
+        let mut vals = vec![param(w_in.project_id)];
         for (i, e) in w_in.events.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
             sql.push_str(&format!("${}", i + 2));
-            vals.push(v(e.request_id.as_str()));
+            vals.push(param(e.request_id.as_str()));
         }
         sql.push_str(") LIMIT 1");
         let row: Option<(i64, String)> = tx.one(&sql, vals).await?;
@@ -1457,7 +1473,7 @@ pub(crate) async fn ingest_tx(
             let (id,): (i64,) = tx
                 .one_req(
                     "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                    vec![v(w_in.project_id), v(token.as_str()), v(now), v(now)],
+                    vec![param(w_in.project_id), param(token.as_str()), param(now), param(now)],
                 )
                 .await?;
             (id, token)
@@ -1485,14 +1501,14 @@ pub(crate) async fn ingest_tx(
             b + 8
         ));
         vals.extend([
-            v(w_in.project_id),
-            v(session_id),
-            v(e.request_id.as_str()),
-            v(e.event_type),
-            v(e.received_at.as_str()),
-            v(e.payload.as_str()),
-            v(now),
-            v(e.payload_hash.clone()),
+            param(w_in.project_id),
+            param(session_id),
+            param(e.request_id.as_str()),
+            param(e.event_type),
+            param(e.received_at.as_str()),
+            param(e.payload.as_str()),
+            param(now),
+            param(e.payload_hash.clone()),
         ]);
     }
     sql.push_str(" ON CONFLICT (project_id, request_id) DO NOTHING");
@@ -1509,15 +1525,15 @@ pub(crate) async fn ingest_tx(
         "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         vec![
-            v(w_in.project_id),
-            v(session_id),
-            v(r.client_ip.clone()),
-            v(r.ua_hash.clone()),
-            v(r.ua_class.clone()),
-            v(r.header_flags),
-            v(accepted as i32),
-            v(now),
-            v(integrity),
+            param(w_in.project_id),
+            param(session_id),
+            param(r.client_ip.clone()),
+            param(r.ua_hash.clone()),
+            param(r.ua_class.clone()),
+            param(r.header_flags),
+            param(accepted as i32),
+            param(now),
+            param(integrity),
         ],
     )
     .await?;
@@ -1525,7 +1541,7 @@ pub(crate) async fn ingest_tx(
     if accepted > 0 {
         tx.exec(
             "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3 WHERE id = $4",
-            vec![v(true), v(now), v(accepted as i64), v(session_id)],
+            vec![param(true), param(now), param(accepted as i64), param(session_id)],
         )
         .await?;
         if tx.backend() == DbBackend::Postgres {
@@ -1540,17 +1556,20 @@ pub(crate) async fn ingest_tx(
         "INSERT INTO usage_shards (account_id, period, shard, events) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (account_id, period, shard) DO UPDATE SET events = usage_shards.events + excluded.events",
         vec![
-            v(w_in.account_id),
-            v(period.as_str()),
-            v(session_id.rem_euclid(USAGE_SHARDS) as i32),
-            v(accepted as i64),
+            param(w_in.account_id),
+            param(period.as_str()),
+            param(session_id.rem_euclid(USAGE_SHARDS) as i32),
+            param(accepted as i64),
         ],
     )
     .await?;
     // This batch's count plus what other transactions committed (soft quota: a batch in
     // flight elsewhere is counted once it commits).
     let (usage,): (i64,) = tx
-        .one_req(USAGE_SUM_SQL, vec![v(w_in.account_id), v(period.as_str())])
+        .one_req(
+            USAGE_SUM_SQL,
+            vec![param(w_in.account_id), param(period.as_str())],
+        )
         .await?;
     let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage > q);
     let ack = IngestAck {
@@ -1563,7 +1582,7 @@ pub(crate) async fn ingest_tx(
         let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
         tx.exec(
             "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
-            vec![v(json), v(w_in.project_id), v(key.as_str())],
+            vec![param(json), param(w_in.project_id), param(key.as_str())],
         )
         .await?;
     }

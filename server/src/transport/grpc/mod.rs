@@ -6,7 +6,7 @@ use botect_proto::v1 as pb;
 use tonic::{Request, Response, Status, metadata::MetadataMap};
 
 use crate::{
-    core::rules::RuleChange,
+    core::project_rules::RuleChange,
     core::{ClientInfo, Core, Ingested, KeyType},
     domain::{
         Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,

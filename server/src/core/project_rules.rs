@@ -6,7 +6,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use super::{Core, db, db_unless_gone, plans};
+use super::{Core, from_store, from_store_unless_gone, plans};
 use crate::domain::Action;
 use crate::{
     error::{ApiError, ApiResult},
@@ -80,7 +80,7 @@ impl Core {
     ) -> ApiResult<Vec<RuleRow>> {
         let p = self.subscribed_principal(creds).await?;
         let project = self.owned_project(&p, project).await?;
-        db(self.store.rules(project.id).await)
+        from_store(self.store.rules(project.id).await)
     }
 
     pub async fn get_rule(
@@ -92,7 +92,7 @@ impl Core {
         let p = self.subscribed_principal(creds).await?;
         let project = self.owned_project(&p, project).await?;
         let id = rule_id(rule)?;
-        db(self.store.rule(project.id, id).await)?.ok_or_else(|| {
+        from_store(self.store.rule(project.id, id).await)?.ok_or_else(|| {
             ApiError::not_found(format!(
                 "Rule {rule} does not exist in project {}.",
                 project.id
@@ -124,7 +124,7 @@ impl Core {
             is_active: c.is_active.unwrap_or(true),
             sort_order: c.sort_order.unwrap_or(0),
         };
-        db_unless_gone(self.store.insert_rule(project.id, &write).await, || {
+        from_store_unless_gone(self.store.insert_rule(project.id, &write).await, || {
             ApiError::not_found(format!("Project {} does not exist.", project.id))
         })
     }
@@ -153,7 +153,7 @@ impl Core {
             is_active: c.is_active.unwrap_or(current.is_active),
             sort_order: c.sort_order.unwrap_or(current.sort_order),
         };
-        db_unless_gone(
+        from_store_unless_gone(
             self.store
                 .update_rule(current.project_id, current.id, &write)
                 .await,
@@ -171,7 +171,7 @@ impl Core {
         rule: u32,
     ) -> ApiResult<()> {
         let current = self.get_rule(creds, project, rule).await?;
-        if !db(self.store.delete_rule(current.project_id, current.id).await)? {
+        if !from_store(self.store.delete_rule(current.project_id, current.id).await)? {
             return Err(ApiError::not_found(format!(
                 "Rule {rule} does not exist in project {project}."
             )));
