@@ -1,0 +1,302 @@
+//! The scoring queue: claims under a lease, a claimed session's events, requests and
+//! traffic counts, and the scores.
+use super::*;
+
+/// Per-address counts for the heuristics stop here (well above `IP_SESSIONS_PER_10MIN` and
+/// `IP_REQUESTS_PER_MIN`).
+pub const IP_COUNT_CAP: i64 = 1_000;
+
+/// Claim's statement (see [`Store::claim_pending`]).
+pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
+    let now = now_ms();
+    let lock = if tx.backend() == DbBackend::Postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
+         AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
+         RETURNING id, project_id, revision"
+    );
+    let rows: Vec<(i64, i32, i64)> = tx
+        .all(
+            &sql,
+            vec![
+                param(now + lease_ms),
+                param(true),
+                param(now),
+                param(limit as i64),
+            ],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, project_id, revision)| Claim {
+            id,
+            project_id,
+            revision,
+        })
+        .collect())
+}
+
+/// The scores' statements (see [`Store::store_scores`]).
+pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<(), DbErr> {
+    let now = now_ms();
+    for s in scores {
+        let ids = serde_json::to_string(&s.scored.detection_ids)
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.exec(
+            "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
+             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
+            vec![
+                param(s.scored.score as i32),
+                param(ids),
+                param(s.scored.reason.as_str()),
+                param(s.revision),
+                param(now),
+                param(s.js_passed),
+                param(s.features.as_str()),
+                param(s.session_id),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A session's computed score, for [`Store::store_scores`].
+#[derive(Debug, Clone)]
+pub struct ScoreWrite {
+    pub session_id: i64,
+    /// The claimed revision the score is of.
+    pub revision: i64,
+    pub scored: crate::domain::Scored,
+    pub js_passed: Option<bool>,
+    /// Behavioral features (JSON object).
+    pub features: String,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Claim {
+    pub id: i64,
+    pub project_id: i32,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub event_type: String,
+    pub payload: String,
+}
+
+/// One stored ingest request of a session.
+#[derive(Debug, Clone)]
+pub struct StoredRequest {
+    pub client_ip: Option<String>,
+    pub ua_hash: Option<String>,
+    pub ua_class: Option<String>,
+    pub header_flags: i32,
+    pub events: i32,
+    pub created_at: i64,
+    /// `integrity::Outcome` code.
+    pub integrity: i16,
+}
+
+/// Counts around a session for the heuristics engine, relative to its latest request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficCounts {
+    pub session_requests_1m: i64,
+    pub session_events_1m: i64,
+    pub ip_sessions_10m: i64,
+    pub ip_requests_1m: i64,
+    pub replayed_payloads: i64,
+    pub replay_sessions: i64,
+}
+
+impl Store {
+    /// Claims up to `limit` pending sessions for `lease_ms`. On PostgreSQL concurrent claimers
+    /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); a lease that runs out (crashed
+    /// worker) makes the session claimable again.
+    pub async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
+        if let Some(writer) = self.sqlite_writer() {
+            return writer
+                .submit(move |tx| {
+                    futures::executor::block_on(claim_tx(tx, limit, lease_ms)).map(|c| (c, true))
+                })
+                .await;
+        }
+        let w = self.write().await?;
+        let claims = claim_tx(&SqlxTx(&w.txn, self.backend), limit, lease_ms).await?;
+        w.commit().await?;
+        Ok(claims)
+    }
+
+    pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
+        let rows: Vec<(String, String)> = self
+            .read_all(
+                "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
+                vec![param(session_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(event_type, payload)| StoredEvent {
+                event_type,
+                payload,
+            })
+            .collect())
+    }
+
+    /// The session's ingest requests, oldest first.
+    pub async fn session_requests(&self, session_id: i64) -> Result<Vec<StoredRequest>, DbErr> {
+        type Cols = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i32,
+            i32,
+            i64,
+            i16,
+        );
+        let rows: Vec<Cols> = self
+            .read_all(
+                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity FROM ingest_requests \
+                 WHERE session_id = $1 ORDER BY id",
+                vec![param(session_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity)| {
+                    StoredRequest {
+                        client_ip,
+                        ua_hash,
+                        ua_class,
+                        header_flags,
+                        events,
+                        created_at,
+                        integrity,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Sessions `ip` sent ingest requests for in the project in `(from, to]`, counted up to
+    /// [`IP_COUNT_CAP`] (a bounded scan of the `ingest_requests_ip` index).
+    pub async fn address_sessions(
+        &self,
+        project_id: i32,
+        ip: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, DbErr> {
+        let (sessions,): (i64,) = self
+            .read_one(
+                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
+                 WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                vec![param(project_id), param(ip), param(from), param(to), param(IP_COUNT_CAP)],
+            )
+            .await?
+            .unwrap_or((0,));
+        Ok(sessions)
+    }
+
+    /// Request rates of the session and of `ip` up to `at` (the session's latest request),
+    /// and how many of the session's fingerprinted payloads another session of the project
+    /// had sent before (the first sender is not the replayer).
+    pub async fn session_traffic(
+        &self,
+        project_id: i32,
+        session_id: i64,
+        at: i64,
+        ip: Option<&str>,
+    ) -> Result<TrafficCounts, DbErr> {
+        let minute = at - 60_000;
+        let session: Option<(i64, Option<i64>)> = self
+            .read_one(
+                "SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
+                 WHERE session_id = $1 AND created_at > $2 AND created_at <= $3",
+                vec![param(session_id), param(minute), param(at)],
+            )
+            .await?;
+        let mut out = TrafficCounts::default();
+        if let Some((n, events)) = session {
+            out.session_requests_1m = n;
+            out.session_events_1m = events.unwrap_or(0);
+        }
+        // Only public addresses are rate-limited (`rate_limited_address`): elsewhere the
+        // counts are not read, so they are not computed. Counting stops at a cap well above
+        // the thresholds, so a busy address (a NAT, a proxy without X-Forwarded-For) costs
+        // a bounded scan per scoring, not one proportional to its traffic.
+        let public = ip.filter(|ip| {
+            ip.parse()
+                .is_ok_and(crate::domain::address::rate_limited_address)
+        });
+        if let Some(ip) = public {
+            let sessions = self
+                .address_sessions(project_id, ip, at - 600_000, at)
+                .await?;
+            let (requests,): (i64,) = self
+                .read_one(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM ingest_requests \
+                     WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                    vec![param(project_id), param(ip), param(minute), param(at), param(IP_COUNT_CAP)],
+                )
+                .await?
+                .unwrap_or((0,));
+            out.ip_sessions_10m = sessions;
+            out.ip_requests_1m = requests;
+        }
+        let replay: Option<(i64, i64)> = self
+            .read_one(
+                "SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
+                 FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
+                 AND o.session_id <> e.session_id AND o.id < e.id \
+                 WHERE e.session_id = $1 AND e.project_id = $2 AND e.payload_hash IS NOT NULL",
+                vec![param(session_id), param(project_id)],
+            )
+            .await?;
+        if let Some((n, m)) = replay {
+            out.replayed_payloads = n;
+            out.replay_sessions = m;
+        }
+        Ok(out)
+    }
+
+    /// Stores the scores of claimed sessions, each of its claim's `revision`, with what
+    /// scoring derived for rules (`js_detection.passed`, the behavioral features as JSON); a
+    /// session stays pending if events arrived since. One transaction (one fsync on SQLite)
+    /// for the whole set.
+    pub async fn store_scores(&self, scores: Vec<ScoreWrite>) -> Result<(), DbErr> {
+        if scores.is_empty() {
+            return Ok(());
+        }
+        if let Some(writer) = self.sqlite_writer() {
+            return writer
+                .submit(move |tx| {
+                    futures::executor::block_on(scores_tx(tx, &scores)).map(|()| ((), true))
+                })
+                .await;
+        }
+        let w = self.write().await?;
+        scores_tx(&SqlxTx(&w.txn, self.backend), &scores).await?;
+        w.commit().await
+    }
+
+    pub async fn pending_count(&self) -> Result<i64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct N {
+            n: i64,
+        }
+        let n: Option<N> = self
+            .one(
+                "SELECT COUNT(*) AS n FROM sessions WHERE pending = $1",
+                vec![param(true)],
+            )
+            .await?;
+        Ok(n.map(|n| n.n).unwrap_or(0))
+    }
+}

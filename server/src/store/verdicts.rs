@@ -1,0 +1,114 @@
+//! The data plane's reads: a site key's principal (ingest) and a verdict's one row.
+use super::*;
+
+#[derive(Debug, Clone)]
+pub struct SiteKeyPrincipal {
+    pub project_id: i32,
+    pub account_id: i32,
+    pub subscription_active: bool,
+    pub monthly_event_quota: Option<i64>,
+    /// Leading zero bits of the project's proof-of-work challenges.
+    pub challenge_difficulty: i32,
+}
+
+/// Everything a verdict read needs, fetched in one round trip.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct VerdictRow {
+    pub project_id: i32,
+    pub subscription_active: bool,
+    pub allow_verified: bool,
+    pub protect_static: bool,
+    pub block_definite: bool,
+    pub challenge_likely: bool,
+    pub likely_bot_threshold: i32,
+    pub private_key_hash: String,
+    pub score: Option<i32>,
+    pub detection_ids: Option<String>,
+    pub reason: Option<String>,
+    /// The session's `js_detection.passed` (null: no probe).
+    pub js_passed: Option<bool>,
+    /// The session's behavioral features (JSON object) for rules.
+    pub features: Option<String>,
+    /// Bumped by every rule write of the project.
+    pub rules_version: i64,
+}
+
+impl tx::Row for VerdictRow {
+    fn from_sqlx(r: &QueryResult) -> Result<Self, DbErr> {
+        Self::from_query_result(r, "")
+    }
+
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(VerdictRow {
+            project_id: r.get(0)?,
+            subscription_active: r.get(1)?,
+            allow_verified: r.get(2)?,
+            protect_static: r.get(3)?,
+            block_definite: r.get(4)?,
+            challenge_likely: r.get(5)?,
+            likely_bot_threshold: r.get(6)?,
+            private_key_hash: r.get(7)?,
+            score: r.get(8)?,
+            detection_ids: r.get(9)?,
+            reason: r.get(10)?,
+            js_passed: r.get(11)?,
+            features: r.get(12)?,
+            rules_version: r.get(13)?,
+        })
+    }
+}
+
+impl Store {
+    pub async fn site_key_principal(
+        &self,
+        site_key: &str,
+    ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+        let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
+            .read_one(
+                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
+                 FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+                 WHERE s.site_key = $1 AND s.enabled = $2",
+                vec![param(site_key), param(true)],
+            )
+            .await?;
+        Ok(row.map(
+            |(
+                project_id,
+                account_id,
+                subscription_active,
+                monthly_event_quota,
+                challenge_difficulty,
+            )| {
+                SiteKeyPrincipal {
+                    project_id,
+                    account_id,
+                    subscription_active,
+                    monthly_event_quota,
+                    challenge_difficulty,
+                }
+            },
+        ))
+    }
+
+    /// Key check, settings, subscription and the session's stored score in one round trip.
+    /// The verdict's row; on a locked SQLite file it waits for the lock until `deadline`.
+    pub async fn verdict_row(
+        &self,
+        private_key_hash: &str,
+        session_token: &str,
+        deadline: Instant,
+    ) -> Result<Option<VerdictRow>, DbErr> {
+        const SQL: &str = "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
+             s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
+             ss.js_passed, ss.features, s.rules_version \
+             FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+             LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
+             WHERE s.private_key_hash = $2 AND s.enabled = $3";
+        self.read_one_until(
+            deadline,
+            SQL,
+            vec![param(session_token), param(private_key_hash), param(true)],
+        )
+        .await
+    }
+}
