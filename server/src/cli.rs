@@ -130,8 +130,9 @@ pub enum TokenCmd {
         email: Option<String>,
         #[arg(long, requires = "email")]
         name: Option<String>,
-        /// The token (read from the argument; it is hashed, never stored).
-        #[arg(long)]
+        /// The token (read from the argument; it is hashed, never stored). Tokens are
+        /// base64url and may begin with `-`: `--token -abc…` is taken as the value.
+        #[arg(long, allow_hyphen_values = true)]
         token: Option<String>,
     },
 }

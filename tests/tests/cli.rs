@@ -327,6 +327,18 @@ async fn token_revoke(db: TestDb) {
         &["token", "revoke", "--token", "never-issued-token-value"],
     )
     .await;
+    // A token may begin with `-` (base64url): it is the value, not a flag.
+    let err = cli_fails(
+        &db,
+        &[
+            "token",
+            "revoke",
+            "--token",
+            "-7xJAasGh_ZtWBicI3hXbwoniWyc7iWid_jRnYV78Xo",
+        ],
+    )
+    .await;
+    assert!(err.contains("no active token"), "{err}");
 
     // By user and name: every active token of that name.
     let out = db
