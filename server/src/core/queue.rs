@@ -77,9 +77,15 @@ impl Core {
         let latest = requests.last();
         let at = latest.map_or_else(crate::store::now_ms, |r| r.created_at);
         let ip = latest.and_then(|r| r.client_ip.clone());
+        // Only public addresses are rate-limited: elsewhere the counts would not be read,
+        // so the store is not asked for them.
+        let counted = ip.as_deref().filter(|ip| {
+            ip.parse()
+                .is_ok_and(crate::domain::address::rate_limited_address)
+        });
         let counts = self
             .store
-            .session_traffic(claim.project_id, claim.id, at, ip.as_deref())
+            .session_traffic(claim.project_id, claim.id, at, counted)
             .await?;
         let facts: Vec<RequestFacts> = requests.iter().map(request_facts).collect();
         let traffic = traffic(&counts, ip.as_deref().and_then(|ip| ip.parse().ok()));

@@ -204,15 +204,16 @@ impl Store {
         Ok(sessions)
     }
 
-    /// Request rates of the session and of `ip` up to `at` (the session's latest request),
-    /// and how many of the session's fingerprinted payloads another session of the project
-    /// had sent before (the first sender is not the replayer).
+    /// Request rates of the session and of `counted_address` (the core passes only an
+    /// address per-address rates apply to) up to `at` (the session's latest request), and
+    /// how many of the session's fingerprinted payloads another session of the project had
+    /// sent before (the first sender is not the replayer).
     pub async fn session_traffic(
         &self,
         project_id: i32,
         session_id: i64,
         at: i64,
-        ip: Option<&str>,
+        counted_address: Option<&str>,
     ) -> Result<TrafficCounts, DbErr> {
         let minute = at - 60_000;
         let session: Option<(i64, Option<i64>)> = self
@@ -227,15 +228,10 @@ impl Store {
             out.session_requests_1m = n;
             out.session_events_1m = events.unwrap_or(0);
         }
-        // Only public addresses are rate-limited (`rate_limited_address`): elsewhere the
-        // counts are not read, so they are not computed. Counting stops at a cap well above
-        // the thresholds, so a busy address (a NAT, a proxy without X-Forwarded-For) costs
-        // a bounded scan per scoring, not one proportional to its traffic.
-        let public = ip.filter(|ip| {
-            ip.parse()
-                .is_ok_and(crate::domain::address::rate_limited_address)
-        });
-        if let Some(ip) = public {
+        // Counting stops at a cap well above the thresholds, so a busy address (a NAT, a
+        // proxy without X-Forwarded-For) costs a bounded scan per scoring, not one
+        // proportional to its traffic.
+        if let Some(ip) = counted_address {
             let sessions = self
                 .address_sessions(project_id, ip, at - 600_000, at)
                 .await?;
