@@ -286,7 +286,7 @@ impl Store {
             return Ok(outcome);
         }
         let w = self.write().await?;
-        let (outcome, keep) = ingest_tx(&SqlxTx(&w.txn, self.backend), &w_in, mint).await?;
+        let (outcome, keep) = ingest_tx(&w, &w_in, mint).await?;
         if keep {
             w.commit().await?;
         } else {

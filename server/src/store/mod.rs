@@ -278,9 +278,21 @@ impl Store {
     }
 }
 
-#[derive(FromQueryResult)]
+/// The `id` a `RETURNING id` gives back.
 struct IdRow {
     id: i32,
+}
+
+impl tx::Row for IdRow {
+    fn from_sqlx(r: &QueryResult) -> Result<Self, DbErr> {
+        Ok(IdRow {
+            id: r.try_get_by_index(0)?,
+        })
+    }
+
+    fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(IdRow { id: r.get(0)? })
+    }
 }
 
 /// A write transaction (holding the SQLite writer slot while it lives).
@@ -290,32 +302,47 @@ struct Writer<'a> {
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
-impl Writer<'_> {
-    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
-        Statement::from_sql_and_values(self.backend, sql, values)
+/// A control-plane write transaction is a [`Tx`] like ingest's: the same statements run on
+/// it and on the SQLite writer thread's connection.
+impl Tx for Writer<'_> {
+    fn backend(&self) -> DbBackend {
+        self.backend
     }
 
     async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
-        Ok(self
-            .txn
-            .execute_raw(self.stmt(sql, values))
-            .await?
-            .rows_affected())
+        SqlxTx(&self.txn, self.backend).exec(sql, values).await
     }
 
-    async fn one<T: FromQueryResult>(
+    async fn one<R: tx::Row>(&self, sql: &str, values: Vec<Value>) -> Result<Option<R>, DbErr> {
+        SqlxTx(&self.txn, self.backend).one(sql, values).await
+    }
+
+    async fn all<R: tx::Row>(&self, sql: &str, values: Vec<Value>) -> Result<Vec<R>, DbErr> {
+        SqlxTx(&self.txn, self.backend).all(sql, values).await
+    }
+}
+
+impl Writer<'_> {
+    /// At most one row read into a record by column name (`FromQueryResult`).
+    async fn one_record<T: FromQueryResult>(
         &self,
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Option<T>, DbErr> {
-        match self.txn.query_one_raw(self.stmt(sql, values)).await? {
+        let stmt = Statement::from_sql_and_values(self.backend, sql, values);
+        match self.txn.query_one_raw(stmt).await? {
             Some(row) => Ok(Some(T::from_query_result(&row, "")?)),
             None => Ok(None),
         }
     }
 
-    async fn one_req<T: FromQueryResult>(&self, sql: &str, values: Vec<Value>) -> Result<T, DbErr> {
-        self.one(sql, values)
+    /// Exactly one row read into a record by column name.
+    async fn one_record_req<T: FromQueryResult>(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<T, DbErr> {
+        self.one_record(sql, values)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
     }

@@ -127,7 +127,7 @@ impl Store {
                 .await;
         }
         let w = self.write().await?;
-        let claims = claim_tx(&SqlxTx(&w.txn, self.backend), limit, lease_ms).await?;
+        let claims = claim_tx(&w, limit, lease_ms).await?;
         w.commit().await?;
         Ok(claims)
     }
@@ -278,7 +278,7 @@ impl Store {
                 .await;
         }
         let w = self.write().await?;
-        scores_tx(&SqlxTx(&w.txn, self.backend), &scores).await?;
+        scores_tx(&w, &scores).await?;
         w.commit().await
     }
 

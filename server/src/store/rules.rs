@@ -99,7 +99,7 @@ impl Store {
         let now = now_ms();
         let w = self.write().await?;
         let row: RuleRow = w
-            .one_req(
+            .one_record_req(
                 &format!(
                     "INSERT INTO rules (project_id, name, expression_source, action, is_active, sort_order, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {}",
