@@ -10,7 +10,6 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, Expos
 use crate::{
     core::{Core, CoreConfig},
     openapi,
-    store::Store,
     transport::{
         grpc::Api,
         http_errors, limits,
@@ -338,7 +337,6 @@ pub struct Running {
 
 /// Connects the store (migrating it), starts the scoring workers and serves.
 pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
-    let store = Store::connect(&cfg.database_url).await?;
     let catalogue = Catalogue::load_or_builtin(cfg.verified_bots.as_deref())?;
     let resolver = if cfg.dns_servers.is_empty() {
         HickoryResolver::system()?
@@ -347,8 +345,8 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     };
     let verifier = Verifier::new(catalogue, Arc::new(resolver), VerifierConfig::default());
     let core = Arc::new(
-        Core::new(
-            store,
+        Core::connect(
+            &cfg.database_url,
             CoreConfig {
                 verdict_timeout: cfg.verdict_timeout,
                 ingest_timeout: cfg.ingest_timeout,

@@ -8,20 +8,22 @@ pub mod plans;
 pub mod policy;
 pub mod project_rules;
 pub mod queue;
+mod records;
 pub mod scoring;
 pub mod shedding;
 
 use std::{net::IpAddr, time::Duration};
 
 use crate::domain::{
-    BotSettings, Credentials, IncomingBatch, Policy, RequestContext, Scored, VerdictOut,
+    Account, BotSettings, Credentials, IncomingBatch, Policy, Project, RequestContext, Scored,
+    SettingsPatch, User, VerdictOut,
 };
 use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
-        AccountRow, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow,
-        RequestRecord, ScoringRow, SettingsPatch, SiteKeyPrincipal, Store, TokenPrincipal, UserRow,
+        ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow, RequestRecord,
+        ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal,
     },
 };
 
@@ -226,6 +228,15 @@ fn project_id(id: u32) -> ApiResult<i32> {
 impl Core {
     /// The core over a migrated store; loads (or, on first start, creates) the server's
     /// challenge secret.
+    /// Connects to (and migrates) the database at `database_url`, then [`Core::new`].
+    pub async fn connect(
+        database_url: &str,
+        config: CoreConfig,
+        verifier: crate::verified::Verifier,
+    ) -> Result<Core, sea_orm::DbErr> {
+        Core::new(Store::connect(database_url).await?, config, verifier).await
+    }
+
     pub async fn new(
         store: Store,
         config: CoreConfig,
@@ -301,23 +312,25 @@ impl Core {
 
     // ---- account ----
 
-    pub async fn account(&self, creds: &Credentials) -> ApiResult<(AccountRow, TokenPrincipal)> {
+    /// The token's account, and the token user's role in it.
+    pub async fn account(&self, creds: &Credentials) -> ApiResult<(Account, String)> {
         let p = self.account_principal(creds).await?;
         let a = from_store(self.store.account(p.account_id).await)?.ok_or_else(|| {
             ApiError::forbidden("The token is not bound to an accessible account.")
         })?;
-        Ok((a, p))
+        Ok((records::account(a), p.role))
     }
 
-    pub async fn user(&self, creds: &Credentials) -> ApiResult<UserRow> {
+    pub async fn user(&self, creds: &Credentials) -> ApiResult<User> {
         let p = self.subscribed_principal(creds).await?;
         from_store(self.store.user(p.user_id).await)?
+            .map(records::user)
             .ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
     }
 
     // ---- projects ----
 
-    pub async fn create_project(&self, creds: &Credentials, name: &str) -> ApiResult<ProjectRow> {
+    pub async fn create_project(&self, creds: &Credentials, name: &str) -> ApiResult<Project> {
         let p = self.subscribed_principal(creds).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -326,17 +339,20 @@ impl Core {
                 "\"name\" must be 1 to 200 characters.",
             ));
         }
-        from_store(self.store.create_project(p.account_id, name).await)
+        from_store(self.store.create_project(p.account_id, name).await).map(records::project)
     }
 
-    pub async fn list_projects(&self, creds: &Credentials) -> ApiResult<Vec<ProjectRow>> {
+    pub async fn list_projects(&self, creds: &Credentials) -> ApiResult<Vec<Project>> {
         let p = self.subscribed_principal(creds).await?;
-        from_store(self.store.projects(p.account_id).await)
+        Ok(from_store(self.store.projects(p.account_id).await)?
+            .into_iter()
+            .map(records::project)
+            .collect())
     }
 
-    pub async fn get_project(&self, creds: &Credentials, project: u32) -> ApiResult<ProjectRow> {
+    pub async fn get_project(&self, creds: &Credentials, project: u32) -> ApiResult<Project> {
         let p = self.subscribed_principal(creds).await?;
-        self.owned_project(&p, project).await
+        self.owned_project(&p, project).await.map(records::project)
     }
 
     pub async fn delete_project(&self, creds: &Credentials, project: u32) -> ApiResult<()> {

@@ -6,8 +6,8 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use super::{Core, from_store, from_store_unless_gone, plans};
-use crate::domain::Action;
+use super::{Core, from_store, from_store_unless_gone, plans, records};
+use crate::domain::{Action, ProjectRule};
 use crate::{
     error::{ApiError, ApiResult},
     rules::{self as lang, Rule},
@@ -77,10 +77,13 @@ impl Core {
         &self,
         creds: &super::Credentials,
         project: u32,
-    ) -> ApiResult<Vec<RuleRow>> {
+    ) -> ApiResult<Vec<ProjectRule>> {
         let p = self.subscribed_principal(creds).await?;
         let project = self.owned_project(&p, project).await?;
-        from_store(self.store.rules(project.id).await)
+        Ok(from_store(self.store.rules(project.id).await)?
+            .into_iter()
+            .map(records::rule)
+            .collect())
     }
 
     pub async fn get_rule(
@@ -88,16 +91,18 @@ impl Core {
         creds: &super::Credentials,
         project: u32,
         rule: u32,
-    ) -> ApiResult<RuleRow> {
+    ) -> ApiResult<ProjectRule> {
         let p = self.subscribed_principal(creds).await?;
         let project = self.owned_project(&p, project).await?;
         let id = rule_id(rule)?;
-        from_store(self.store.rule(project.id, id).await)?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "Rule {rule} does not exist in project {}.",
-                project.id
-            ))
-        })
+        from_store(self.store.rule(project.id, id).await)?
+            .map(records::rule)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "Rule {rule} does not exist in project {}.",
+                    project.id
+                ))
+            })
     }
 
     pub async fn create_rule(
@@ -105,7 +110,7 @@ impl Core {
         creds: &super::Credentials,
         project: u32,
         c: RuleChange,
-    ) -> ApiResult<RuleRow> {
+    ) -> ApiResult<ProjectRule> {
         let p = self.subscribed_principal(creds).await?;
         let project = self.owned_project(&p, project).await?;
         let name = c.name.unwrap_or_default();
@@ -127,6 +132,7 @@ impl Core {
         from_store_unless_gone(self.store.insert_rule(project.id, &write).await, || {
             ApiError::not_found(format!("Project {} does not exist.", project.id))
         })
+        .map(records::rule)
     }
 
     pub async fn update_rule(
@@ -135,16 +141,14 @@ impl Core {
         project: u32,
         rule: u32,
         c: RuleChange,
-    ) -> ApiResult<RuleRow> {
+    ) -> ApiResult<ProjectRule> {
         let current = self.get_rule(creds, project, rule).await?;
         let name = c.name.unwrap_or(current.name);
         let expression = c.expression.unwrap_or(current.expression_source);
         validate(&name, &expression)?;
         let action = match c.action {
             Some(a) => a.as_str(),
-            None => lang::parse_action(&current.action)
-                .unwrap_or(Action::Allow)
-                .as_str(),
+            None => current.action.as_str(),
         };
         let write = RuleWrite {
             name: name.trim().to_string(),
@@ -159,6 +163,7 @@ impl Core {
                 .await,
             || ApiError::not_found(format!("Rule {rule} does not exist in project {project}.")),
         )?
+        .map(records::rule)
         .ok_or_else(|| {
             ApiError::not_found(format!("Rule {rule} does not exist in project {project}."))
         })

@@ -3,10 +3,12 @@
 //! `verified`, `integrity`} ← `store` ← `core` ← {`transport`, `worker`, `cli`, `server`}.
 pub mod address;
 pub mod event;
+pub mod records;
 pub mod request;
 pub mod verdict;
 
 pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity};
+pub use records::{Account, Project, ProjectRule, SettingsPatch, User};
 pub use request::{Credentials, RequestContext, is_static_resource};
 pub use verdict::{
     Action, Band, BotSettings, DEFAULT_THRESHOLD, FAIL_OPEN_REASON, Policy, Scored, VerdictOut,

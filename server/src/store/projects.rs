@@ -1,5 +1,6 @@
 //! Projects and their scoring configuration: keys, toggles, threshold, difficulty.
 use super::*;
+use crate::domain::SettingsPatch;
 
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct ProjectRow {
@@ -21,17 +22,6 @@ pub struct ScoringRow {
     pub challenge_likely: bool,
     pub likely_bot_threshold: i32,
     pub challenge_difficulty: i32,
-}
-
-/// Toggle/threshold changes; `None` keeps the stored value.
-#[derive(Debug, Clone, Default)]
-pub struct SettingsPatch {
-    pub allow_verified: Option<bool>,
-    pub protect_static: Option<bool>,
-    pub block_definite: Option<bool>,
-    pub challenge_likely: Option<bool>,
-    pub likely_bot_threshold: Option<i32>,
-    pub challenge_difficulty: Option<i32>,
 }
 
 impl Store {

@@ -5,13 +5,17 @@ use super::*;
 impl pb::account_service_server::AccountService for Api {
     async fn get_account(&self, req: Request<pb::GetAccountRequest>) -> Rpc<pb::Account> {
         let creds = credentials(req.metadata());
-        ok(self.core.account(&creds).await.map(|(a, p)| pb::Account {
-            id: a.id as u32,
-            name: a.name,
-            slug: a.slug,
-            is_personal: a.is_personal,
-            role: p.role,
-        }))
+        ok(self
+            .core
+            .account(&creds)
+            .await
+            .map(|(a, role)| pb::Account {
+                id: a.id as u32,
+                name: a.name,
+                slug: a.slug,
+                is_personal: a.is_personal,
+                role,
+            }))
     }
 
     async fn get_user(&self, req: Request<pb::GetUserRequest>) -> Rpc<pb::User> {
@@ -20,7 +24,7 @@ impl pb::account_service_server::AccountService for Api {
             id: u.id as u32,
             name: u.name,
             email: u.email,
-            created_at: Some(timestamp(u.created_at)),
+            created_at: Some(timestamp(u.created_at_ms)),
         }))
     }
 }

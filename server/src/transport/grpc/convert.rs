@@ -6,13 +6,13 @@ pub(super) fn timestamp(ms: i64) -> botect_proto::wkt::Timestamp {
     botect_proto::wkt::Timestamp::from_millis(ms)
 }
 
-pub(super) fn project(p: ProjectRow) -> pb::Project {
+pub(super) fn project(p: Project) -> pb::Project {
     pb::Project {
         id: p.id as u32,
         account_id: p.account_id as u32,
         name: p.name,
         scoring_enabled: p.scoring_enabled,
-        created_at: Some(timestamp(p.created_at)),
+        created_at: Some(timestamp(p.created_at_ms)),
     }
 }
 
@@ -45,17 +45,17 @@ pub(super) fn action_domain(a: i32) -> Option<Action> {
     })
 }
 
-pub(super) fn rule(r: RuleRow) -> pb::Rule {
+pub(super) fn rule(r: ProjectRule) -> pb::Rule {
     pb::Rule {
         id: r.id as u32,
         project_id: r.project_id as u32,
         name: r.name,
         expression_source: r.expression_source,
-        action: crate::rules::parse_action(&r.action).map_or(pb::Action::Allow, action_pb) as i32,
+        action: action_pb(r.action) as i32,
         is_active: r.is_active,
         sort_order: r.sort_order,
-        created_at: Some(timestamp(r.created_at)),
-        updated_at: Some(timestamp(r.updated_at)),
+        created_at: Some(timestamp(r.created_at_ms)),
+        updated_at: Some(timestamp(r.updated_at_ms)),
     }
 }
 

@@ -12,9 +12,9 @@ use crate::{
         Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
         Policy, RequestContext, VerdictOut,
     },
+    domain::{Project, ProjectRule, SettingsPatch},
     engines::{heuristics, registry},
     error::ApiError,
-    store::{ProjectRow, RuleRow, SettingsPatch},
 };
 
 /// Implements every Botect service over one shared core.
