@@ -15,8 +15,8 @@ pub mod shedding;
 use std::{net::IpAddr, time::Duration};
 
 use crate::domain::{
-    Account, BotSettings, Credentials, IncomingBatch, Policy, Project, RequestContext, Scored,
-    SettingsPatch, User, VerdictOut,
+    Account, BotSettings, Credentials, IncomingBatch, Policy, Project, Receipt, RequestContext,
+    Scored, SettingsPatch, User, VerdictOut,
 };
 use crate::{
     engines::heuristics,
@@ -67,11 +67,21 @@ pub struct Core {
     ingest_gate: shedding::IngestGate,
 }
 
+/// The stored (or replayed) acknowledgement as the domain's receipt.
+fn receipt(a: IngestAck) -> Receipt {
+    Receipt {
+        session_token: a.session_token,
+        accepted: a.accepted,
+        duplicates: a.duplicates,
+        over_quota: a.over_quota,
+    }
+}
+
 /// What became of an ingest batch that was not refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ingested {
     /// Durably stored (or an idempotent replay of a stored batch): `202`.
-    Stored(IngestAck),
+    Stored(Receipt),
     /// Shed under overload: nothing stored, not to be retried (`204`, gRPC `shed: true`).
     Shed,
 }
@@ -591,9 +601,9 @@ impl Core {
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();
                 }
-                Ok(Ingested::Stored(ack))
+                Ok(Ingested::Stored(receipt(ack)))
             }
-            IngestOutcome::Replayed(ack) => Ok(Ingested::Stored(ack)),
+            IngestOutcome::Replayed(ack) => Ok(Ingested::Stored(receipt(ack))),
             IngestOutcome::KeyReused => Err(ApiError::new(
                 ErrorCode::IdempotencyKeyReused,
                 "This Idempotency-Key was already used with a different request body.",

@@ -50,6 +50,17 @@ pub struct IncomingEvent {
     pub payload: Map<String, Value>,
 }
 
+/// What an acknowledged batch did: its session, and how many of its events were stored
+/// or already stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub session_token: String,
+    pub accepted: u32,
+    pub duplicates: u32,
+    /// The account is over its monthly event quota (the events are still stored).
+    pub over_quota: bool,
+}
+
 /// An ingest batch as received.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IncomingBatch {

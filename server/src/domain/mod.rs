@@ -7,7 +7,7 @@ pub mod records;
 pub mod request;
 pub mod verdict;
 
-pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity};
+pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity, Receipt};
 pub use records::{Account, Project, ProjectRule, SettingsPatch, User};
 pub use request::{Credentials, RequestContext, is_static_resource};
 pub use verdict::{
