@@ -36,11 +36,9 @@ async fn the_http_librarys_refusals_have_the_flat_body() {
             .map(|i| format!("x-h{i}: v\r\n"))
             .collect::<String>()
     );
-    let huge_header = format!(
-        "GET /v1/detections HTTP/1.1\r\nHost: t\r\nx-big: {}\r\n\r\n",
-        "b".repeat(500_000)
-    );
-    let cases: [(&str, &[u8], u16, &str); 5] = [
+    // (A head over hyper's ~400 KiB buffer takes the same path as too many headers, but the
+    // server closes with the rest unread, and the reset can race the answer: not sent here.)
+    let cases: [(&str, &[u8], u16, &str); 4] = [
         (
             "malformed request line",
             b"GARBAGE\x01 / HTTP/1.1\r\n\r\n",
@@ -55,7 +53,6 @@ async fn the_http_librarys_refusals_have_the_flat_body() {
         ),
         ("over-long URI", long_uri.as_bytes(), 414, "uri"),
         ("too many headers", many_headers.as_bytes(), 431, "headers"),
-        ("headers too large", huge_header.as_bytes(), 431, "headers"),
     ];
     for (what, request, status, field) in cases {
         let (got, head, body) = raw(&server, request).await;
