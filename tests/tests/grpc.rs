@@ -1072,6 +1072,25 @@ both_dbs!(
     health_and_reflection
 );
 
+/// A batch of one `page` event whose `page_path_shape` is `shape` (any size, to probe limits).
+fn page_with_shape(shape: String) -> pb::IngestEventsRequest {
+    let payload: pbjson_types::Struct = [(
+        "page_path_shape".to_string(),
+        pbjson_types::Value::from(shape),
+    )]
+    .into_iter()
+    .collect();
+    batch(
+        None,
+        vec![pb::Event {
+            request_id: "big".into(),
+            r#type: pb::EventType::Page as i32,
+            received_at: "2026-06-14T10:00:00Z".into(),
+            payload: Some(payload),
+        }],
+    )
+}
+
 /// The gRPC library's refusals in Botect's error model: an oversized message is
 /// RESOURCE_EXHAUSTED / PAYLOAD_TOO_LARGE on every service, an undecodable one
 /// INVALID_ARGUMENT / INVALID_PAYLOAD (which the SDK does not retry), over gRPC and gRPC-web.
@@ -1081,24 +1100,10 @@ async fn library_refusals_use_the_error_model() {
     let server = Server::start_with(&db, &["--max-body-bytes", "4096"]).await;
     let t = tenant(&db, &server, "Limits").await;
     let botect = Botect::connect(server.base.clone()).await.unwrap();
-    let big: pbjson_types::Struct = [(
-        "page_path_shape".to_string(),
-        pbjson_types::Value::from("x".repeat(8000)),
-    )]
-    .into_iter()
-    .collect();
     let err = botect
         .ingest(&t.site_key)
         .unwrap()
-        .ingest_events(batch(
-            None,
-            vec![pb::Event {
-                request_id: "big".into(),
-                r#type: pb::EventType::Page as i32,
-                received_at: "2026-06-14T10:00:00Z".into(),
-                payload: Some(big),
-            }],
-        ))
+        .ingest_events(page_with_shape("x".repeat(8000)))
         .await
         .expect_err("oversized");
     assert_error(&err, Code::ResourceExhausted, "PAYLOAD_TOO_LARGE");
@@ -1136,24 +1141,10 @@ async fn per_service_request_limits() {
     let t = tenant(&db, &server, "Limits").await;
     let botect = Botect::connect(server.base.clone()).await.unwrap();
     let filler = "x".repeat(100 * 1024);
-    let big: pbjson_types::Struct = [(
-        "page_path_shape".to_string(),
-        pbjson_types::Value::from(filler.clone()),
-    )]
-    .into_iter()
-    .collect();
     let err = botect
         .ingest(&t.site_key)
         .unwrap()
-        .ingest_events(batch(
-            None,
-            vec![pb::Event {
-                request_id: "big".into(),
-                r#type: pb::EventType::Page as i32,
-                received_at: "2026-06-14T10:00:00Z".into(),
-                payload: Some(big),
-            }],
-        ))
+        .ingest_events(page_with_shape(filler.clone()))
         .await
         .expect_err("an invalid payload");
     assert_error(&err, Code::InvalidArgument, "INVALID_PAYLOAD");

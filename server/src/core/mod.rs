@@ -497,7 +497,12 @@ impl Core {
         creds: &Credentials,
         body_site_key: Option<&str>,
     ) -> ApiResult<SiteKeyPrincipal> {
-        let site_key = site_key_of(creds, body_site_key)?;
+        self.site_key_principal(site_key_of(creds, body_site_key)?)
+            .await
+    }
+
+    /// The principal of a site key already checked for shape ([`site_key_of`]).
+    async fn site_key_principal(&self, site_key: &str) -> ApiResult<SiteKeyPrincipal> {
         let principal =
             from_store(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
                 ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
@@ -522,14 +527,12 @@ impl Core {
     ) -> ApiResult<Ingested> {
         // Credential and batch checks that need no store come before the overload gate, so
         // bad input always gets its error; the gate comes before the site key's lookup.
-        site_key_of(creds, batch.site_key.as_deref())?;
+        let site_key = site_key_of(creds, batch.site_key.as_deref())?;
         let Some(_place) = self.ingest_gate.admit() else {
             ingest::validate_batch(&batch)?;
             return Ok(Ingested::Shed);
         };
-        let principal = self
-            .site_principal(creds, batch.site_key.as_deref())
-            .await?;
+        let principal = self.site_key_principal(site_key).await?;
         ingest::validate_batch(&batch)?;
         let idempotency = match creds.idempotency_key.as_deref() {
             None => None,

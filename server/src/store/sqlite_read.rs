@@ -25,6 +25,8 @@ use sea_orm::DbErr;
 
 use sea_orm::Value;
 
+use rusqlite::types::Value as LiteValue;
+
 use super::tx::{Row, lite_params};
 
 thread_local! {
@@ -95,20 +97,33 @@ fn with_connection<T>(
     })
 }
 
-/// Runs `read` on this thread without waiting for a lock; if SQLite reports the file busy,
-/// again on the blocking pool, where the busy handler waits until `deadline`.
+/// A read's statement: its rows from a prepared statement and bound parameters.
+type Read<T> = fn(&mut rusqlite::Statement<'_>, &[LiteValue]) -> rusqlite::Result<T>;
+
+/// Runs `read` of `sql` on this thread without waiting for a lock (borrowing the SQL: no
+/// copy on the hot path); if SQLite reports the file busy, again on the blocking pool (with
+/// copies of the SQL and parameters), where the busy handler waits until `deadline`.
 async fn run<T: Send + 'static>(
     file: &Path,
     deadline: Instant,
-    read: impl Fn(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    sql: &str,
+    values: Vec<Value>,
+    read: Read<T>,
 ) -> Result<T, DbErr> {
-    match with_connection(file, None, &read) {
+    let params = lite_params(values)?;
+    let attempt = move |conn: &Connection, sql: &str, params: &[LiteValue]| {
+        let mut stmt = conn.prepare_cached(sql)?;
+        read(&mut stmt, params)
+    };
+    match with_connection(file, None, |conn| attempt(conn, sql, &params)) {
         Err(e) if is_busy(&e) => {
-            let file = file.to_path_buf();
-            tokio::task::spawn_blocking(move || with_connection(&file, Some(deadline), read))
-                .await
-                .map_err(|e| DbErr::Custom(format!("sqlite read task: {e}")))?
-                .map_err(db_err)
+            let (file, sql) = (file.to_path_buf(), sql.to_string());
+            tokio::task::spawn_blocking(move || {
+                with_connection(&file, Some(deadline), |conn| attempt(conn, &sql, &params))
+            })
+            .await
+            .map_err(|e| DbErr::Custom(format!("sqlite read task: {e}")))?
+            .map_err(db_err)
         }
         other => other.map_err(db_err),
     }
@@ -121,10 +136,7 @@ pub(super) async fn one<R: Row + Send + 'static>(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Option<R>, DbErr> {
-    let params = lite_params(values)?;
-    let sql = sql.to_string();
-    run(file, deadline, move |conn| {
-        let mut stmt = conn.prepare_cached(&sql)?;
+    run(file, deadline, sql, values, |stmt, params| {
         stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| {
             R::from_lite(r)
         })
@@ -140,14 +152,11 @@ pub(super) async fn all<R: Row + Send + 'static>(
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<R>, DbErr> {
-    let params = lite_params(values)?;
-    let sql = sql.to_string();
-    run(file, deadline, move |conn| {
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+    run(file, deadline, sql, values, |stmt, params| {
+        stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
             R::from_lite(r)
-        })?;
-        rows.collect()
+        })?
+        .collect()
     })
     .await
 }
