@@ -95,6 +95,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BOTECT_MAX_PENDING_INGEST", default_value_t = crate::core::DEFAULT_MAX_PENDING_INGEST,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_pending_ingest: usize,
+    /// Most verdicts kept in memory on a SQLite database, exact through the change stamps
+    /// every commit bumps (0: every verdict reads the database; docs/operations.md#verdict-cache).
+    #[arg(long, env = "BOTECT_VERDICT_CACHE_ENTRIES", default_value_t = crate::core::verdict_cache::DEFAULT_ENTRIES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000_000))]
+    pub verdict_cache_entries: usize,
     /// Verified-bot catalogue (JSON, docs/verified-bots.md); default: the one shipped.
     #[arg(long, env = "BOTECT_VERIFIED_BOTS")]
     pub verified_bots: Option<std::path::PathBuf>,
@@ -212,6 +217,7 @@ async fn run(cli: Cli) -> ExitCode {
                 verdict_timeout: Duration::from_millis(a.verdict_timeout_ms),
                 ingest_timeout: Duration::from_millis(a.ingest_timeout_ms),
                 max_pending_ingest: a.max_pending_ingest,
+                verdict_cache_entries: a.verdict_cache_entries,
                 verified_bots: a.verified_bots,
                 dns_servers: a.dns_server,
             };

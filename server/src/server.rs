@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub ingest_timeout: Duration,
     /// Most ingest batches on the write path at once (then shed with 204).
     pub max_pending_ingest: usize,
+    /// Most verdict-cache entries (0: every verdict reads the database).
+    pub verdict_cache_entries: usize,
     /// Verified-bot catalogue file (`None`: the shipped one).
     pub verified_bots: Option<std::path::PathBuf>,
     /// DNS servers for verified-bot lookups (empty: the system's resolver configuration).
@@ -47,6 +49,7 @@ impl Default for ServerConfig {
             verdict_timeout: Duration::from_millis(300),
             ingest_timeout: Duration::from_secs(5),
             max_pending_ingest: crate::core::DEFAULT_MAX_PENDING_INGEST,
+            verdict_cache_entries: crate::core::verdict_cache::DEFAULT_ENTRIES,
             verified_bots: None,
             dns_servers: Vec::new(),
         }
@@ -351,6 +354,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
                 verdict_timeout: cfg.verdict_timeout,
                 ingest_timeout: cfg.ingest_timeout,
                 max_pending_ingest: cfg.max_pending_ingest,
+                verdict_cache_entries: cfg.verdict_cache_entries,
             },
             verifier,
         )

@@ -11,12 +11,13 @@ pub mod queue;
 mod records;
 pub mod scoring;
 pub mod shedding;
+pub mod verdict_cache;
 
-use std::{net::IpAddr, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use crate::domain::{
     Account, BotSettings, Credentials, IncomingBatch, Policy, Project, Receipt, RequestContext,
-    Scored, SettingsPatch, User, VerdictOut,
+    SettingsPatch, User, VerdictOut,
 };
 use crate::{
     engines::heuristics,
@@ -38,6 +39,8 @@ pub struct CoreConfig {
     /// Most ingest batches on the write path at once; beyond it a batch is shed
     /// ([`shedding::IngestGate`]).
     pub max_pending_ingest: usize,
+    /// Most verdict-cache entries (`--verdict-cache-entries`; 0: no cache).
+    pub verdict_cache_entries: usize,
 }
 
 /// Default of [`CoreConfig::max_pending_ingest`] (`--max-pending-ingest`).
@@ -49,6 +52,7 @@ impl Default for CoreConfig {
             verdict_timeout: Duration::from_millis(300),
             ingest_timeout: Duration::from_secs(5),
             max_pending_ingest: DEFAULT_MAX_PENDING_INGEST,
+            verdict_cache_entries: verdict_cache::DEFAULT_ENTRIES,
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct Core {
     ready: std::sync::atomic::AtomicBool,
     /// The bound on ingest batches in flight (overload shedding).
     ingest_gate: shedding::IngestGate,
+    /// What verdict reads took from the store, while no commit touched it.
+    verdict_cache: verdict_cache::VerdictCache,
 }
 
 /// The stored (or replayed) acknowledgement as the domain's receipt.
@@ -262,6 +268,7 @@ impl Core {
             challenge_secret,
             ready: std::sync::atomic::AtomicBool::new(true),
             ingest_gate: shedding::IngestGate::new(config.max_pending_ingest),
+            verdict_cache: verdict_cache::VerdictCache::new(config.verdict_cache_entries),
             config,
         })
     }
@@ -650,50 +657,16 @@ impl Core {
         // One deadline bounds the whole read: the row, the rules (on a cache miss) and the
         // verified-bot check.
         let deadline = tokio::time::Instant::now() + self.config.verdict_timeout;
-        let lookup = tokio::time::timeout_at(
-            deadline,
-            self.store
-                .verdict_row(&hash, session_token, deadline.into_std()),
-        )
-        .await;
-        let row = match lookup {
-            Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, &hash) => row,
-            Ok(Ok(_)) => {
-                return Err(ApiError::unauthenticated(
-                    "Unknown or rotated private key, or scoring is not enabled.",
-                ));
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "verdict read failed; failing open");
-                return Ok(VerdictOut::fail_open());
-            }
-            Err(_) => {
-                tracing::warn!("verdict read timed out; failing open");
-                return Ok(VerdictOut::fail_open());
-            }
+        let stored = match self.stored_verdict(&hash, session_token, deadline).await? {
+            Some(stored) => stored,
+            None => return Ok(VerdictOut::fail_open()),
         };
-        if !row.subscription_active {
+        if !stored.subscription_active {
             return Err(ApiError::no_subscription());
         }
-        let policy = policy(
-            row.allow_verified,
-            row.protect_static,
-            row.block_definite,
-            row.challenge_likely,
-            row.likely_bot_threshold,
-        );
-        let stored = row.score.filter(|s| *s > 0).map(|score| Scored {
-            score: score.clamp(0, 99) as u8,
-            detection_ids: row
-                .detection_ids
-                .as_deref()
-                .and_then(|d| serde_json::from_str(d).ok())
-                .unwrap_or_default(),
-            reason: row.reason.clone().unwrap_or_default(),
-        });
         let rules = match tokio::time::timeout_at(
             deadline,
-            self.compiled_rules(row.project_id, row.rules_version),
+            self.compiled_rules(stored.project_id, stored.rules_version),
         )
         .await
         {
@@ -719,18 +692,12 @@ impl Core {
             }
             Err(_) => None,
         };
-        let features: serde_json::Map<String, serde_json::Value> = row
-            .features
-            .as_deref()
-            .and_then(|f| serde_json::from_str(f).ok())
-            .unwrap_or_default();
-        let feature = |k: &str| features.get(k).and_then(serde_json::Value::as_f64);
         let facts = policy::ReadFacts {
-            js_passed: row.js_passed,
-            mouse_entropy: feature("mouse_entropy"),
-            scroll_velocity: feature("scroll_velocity"),
-            visibility_changes: feature("visibility_changes"),
-            first_input_delay_ms: feature("first_input_delay_ms"),
+            js_passed: stored.js_passed,
+            mouse_entropy: stored.mouse_entropy,
+            scroll_velocity: stored.scroll_velocity,
+            visibility_changes: stored.visibility_changes,
+            first_input_delay_ms: stored.first_input_delay_ms,
             verified: verification.as_ref().filter(|v| v.verified).and_then(|v| {
                 Some((
                     v.name.as_deref()?,
@@ -739,11 +706,52 @@ impl Core {
             }),
         };
         Ok(policy::decide(
-            stored.as_ref(),
-            &policy,
+            stored.scored.as_ref(),
+            &stored.policy,
             ctx,
             &rules,
             &facts,
         ))
+    }
+
+    /// The stored part of `(key_hash, session_token)`'s verdict: from the verdict cache while
+    /// no commit touched it, else from the store (then kept). `Ok(None)`: the store failed or
+    /// timed out (the caller fails open); an unknown key is an error.
+    async fn stored_verdict(
+        &self,
+        hash: &str,
+        session_token: &str,
+        deadline: tokio::time::Instant,
+    ) -> ApiResult<Option<Arc<verdict_cache::StoredVerdict>>> {
+        // Taken before the read: a commit during the read leaves a newer stamp behind.
+        let stamp = self.store.change_stamp(session_token);
+        if let Some(stored) = self.verdict_cache.get(hash, session_token, stamp) {
+            return Ok(Some(stored));
+        }
+        let lookup = tokio::time::timeout_at(
+            deadline,
+            self.store
+                .verdict_row(hash, session_token, deadline.into_std()),
+        )
+        .await;
+        match lookup {
+            Ok(Ok(Some(row))) if keys::hashes_match(&row.private_key_hash, hash) => {
+                let stored = Arc::new(verdict_cache::StoredVerdict::from_row(&row));
+                self.verdict_cache
+                    .put(hash, session_token, stamp, stored.clone());
+                Ok(Some(stored))
+            }
+            Ok(Ok(_)) => Err(ApiError::unauthenticated(
+                "Unknown or rotated private key, or scoring is not enabled.",
+            )),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "verdict read failed; failing open");
+                Ok(None)
+            }
+            Err(_) => {
+                tracing::warn!("verdict read timed out; failing open");
+                Ok(None)
+            }
+        }
     }
 }

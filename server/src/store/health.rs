@@ -47,7 +47,8 @@ impl Store {
     pub async fn probe(&self) -> Result<(), DbErr> {
         self.check_file()?;
         let at = now_ms();
-        self.exec(
+        self.exec_as(
+            super::Touched::Nothing,
             "INSERT INTO health_probe (id, at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
             vec![param(1), param(at)],
         )

@@ -258,6 +258,15 @@ pub enum IngestOutcome {
     KeyReused,
 }
 
+/// What a stored batch may change that a verdict reads: its session's row (a new session
+/// is a new row under a fresh token; events, usage and the pending mark are not read).
+fn touched_by(outcome: &IngestOutcome) -> Touched {
+    match outcome {
+        IngestOutcome::Stored(ack) => Touched::Sessions(vec![ack.session_token.clone()]),
+        IngestOutcome::Replayed(_) | IngestOutcome::KeyReused => Touched::Nothing,
+    }
+}
+
 impl Store {
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
     /// pending mark and the month's usage. Nothing is written unless all of it is. On a SQLite
@@ -280,6 +289,7 @@ impl Store {
                     futures::executor::block_on(ingest_tx(tx, &w_in, || token.clone()))
                 })
                 .await?;
+            self.touched(&touched_by(&outcome));
             self.check_file().inspect_err(|e| {
                 tracing::error!(error = %e, "a committed batch was not acknowledged: the database file is gone")
             })?;
@@ -288,7 +298,7 @@ impl Store {
         let w = self.write().await?;
         let (outcome, keep) = ingest_tx(&w, &w_in, mint).await?;
         if keep {
-            w.commit().await?;
+            w.commit_as(touched_by(&outcome)).await?;
         } else {
             w.rollback().await?;
         }
@@ -297,7 +307,8 @@ impl Store {
 
     /// Drops idempotency records older than the replay window.
     pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
-        self.exec(
+        self.exec_as(
+            Touched::Nothing,
             "DELETE FROM idempotency_keys WHERE created_at < $1",
             vec![param(now_ms() - IDEMPOTENCY_TTL_MS)],
         )

@@ -37,7 +37,8 @@ impl Store {
 
     /// Drops single-use records of challenges that can no longer be redeemed.
     pub async fn purge_challenge_uses(&self) -> Result<u64, DbErr> {
-        self.exec(
+        self.exec_as(
+            super::Touched::Nothing,
             "DELETE FROM challenge_uses WHERE expires_at < $1",
             vec![param(now_ms())],
         )

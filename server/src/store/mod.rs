@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, MutexGuard};
 
 mod accounts;
+mod change_stamps;
 mod health;
 mod ingest;
 mod integrity;
@@ -32,6 +33,7 @@ mod sqlite_write;
 mod tx;
 mod verdicts;
 pub use accounts::*;
+pub use change_stamps::{ChangeStamps, Stamp, Touched};
 pub use health::is_gone;
 pub use ingest::*;
 pub use integrity::ChallengeRedemption;
@@ -72,6 +74,8 @@ pub struct Store {
     sqlite_file_id: Option<health::FileId>,
     /// SQLite's ingest writer thread, started on first use (`sqlite_write`).
     sqlite_writer: Arc<std::sync::OnceLock<Option<sqlite_write::SqliteWriter>>>,
+    /// Bumped after every commit (`change_stamps`); `None` on PostgreSQL.
+    stamps: Option<Arc<ChangeStamps>>,
 }
 
 fn param<T: Into<Value>>(x: T) -> Value {
@@ -82,7 +86,9 @@ impl Store {
     /// Connects (creating a SQLite file on first start), runs migrations.
     pub async fn connect(url: &str) -> Result<Store, DbErr> {
         let store = Self::open(url).await?;
-        botect_migrations::Migrator::up(&store.db, None).await?;
+        let migrated = botect_migrations::Migrator::up(&store.db, None).await;
+        store.touched(&Touched::Everything);
+        migrated?;
         Ok(store)
     }
 
@@ -107,6 +113,7 @@ impl Store {
                 sqlite_file: None,
                 sqlite_file_id: None,
                 sqlite_writer: Default::default(),
+                stamps: None,
             })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -131,6 +138,15 @@ impl Store {
                 .await
                 .map_err(map)?;
             let db = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+            let stamps = if memory {
+                Some(ChangeStamps::local())
+            } else {
+                ChangeStamps::shared(&file)
+                    .map_err(
+                        |e| tracing::warn!(error = %e, "no change stamps: verdicts are not cached"),
+                    )
+                    .ok()
+            };
             Ok(Store {
                 db,
                 backend: DbBackend::Sqlite,
@@ -140,6 +156,7 @@ impl Store {
                 sqlite_file_id: (!memory).then(|| health::file_id(&file)).flatten(),
                 sqlite_file: (!memory).then(|| Arc::new(file)),
                 sqlite_writer: Default::default(),
+                stamps: stamps.map(Arc::new),
             })
         } else {
             Err(DbErr::Custom(format!(
@@ -161,6 +178,19 @@ impl Store {
                     .ok()
             })
             .as_ref()
+    }
+
+    /// What a read of `token`'s session depends on, as of now (`None`: this store has no
+    /// change stamps, so nothing it returns may be cached). Take it before the read.
+    pub fn change_stamp(&self, token: &str) -> Option<Stamp> {
+        self.stamps.as_ref().map(|s| s.stamp(token))
+    }
+
+    /// Records a commit (or a commit attempt) in the change stamps.
+    fn touched(&self, touched: &Touched) {
+        if let Some(s) = &self.stamps {
+            s.bump(touched);
+        }
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -265,15 +295,21 @@ impl Store {
         Ok(Writer {
             txn,
             backend: self.backend,
+            stamps: self.stamps.as_deref(),
             _guard: guard,
         })
     }
 
     /// A single write statement; returns rows affected.
     async fn exec(&self, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+        self.exec_as(Touched::Everything, sql, values).await
+    }
+
+    /// [`exec`](Self::exec) of a statement that changes only what `touched` says.
+    async fn exec_as(&self, touched: Touched, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
         let w = self.write().await?;
         let n = w.exec(sql, values).await?;
-        w.commit().await?;
+        w.commit_as(touched).await?;
         Ok(n)
     }
 }
@@ -299,6 +335,7 @@ impl tx::Row for IdRow {
 struct Writer<'a> {
     txn: DatabaseTransaction,
     backend: DbBackend,
+    stamps: Option<&'a ChangeStamps>,
     _guard: Option<MutexGuard<'a, ()>>,
 }
 
@@ -347,8 +384,20 @@ impl Writer<'_> {
             .ok_or_else(|| DbErr::RecordNotFound(sql.to_string()))
     }
 
+    /// Commits a write that may have changed anything.
     async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.commit_as(Touched::Everything).await
+    }
+
+    /// Commits a write that changed only what `touched` says, and records it in the change
+    /// stamps (also when the commit reports an error: it may have landed).
+    async fn commit_as(self, touched: Touched) -> Result<(), DbErr> {
+        let stamps = self.stamps;
+        let out = self.txn.commit().await;
+        if let Some(s) = stamps {
+            s.bump(&touched);
+        }
+        out
     }
 
     async fn rollback(self) -> Result<(), DbErr> {

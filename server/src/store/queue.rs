@@ -40,15 +40,17 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
         .collect())
 }
 
-/// The scores' statements (see [`Store::store_scores`]).
-pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<(), DbErr> {
+/// The scores' statements (see [`Store::store_scores`]); returns the scored sessions'
+/// tokens.
+pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<Vec<String>, DbErr> {
     let now = now_ms();
+    let mut tokens = Vec::with_capacity(scores.len());
     for s in scores {
         let ids = serde_json::to_string(&s.scored.detection_ids)
             .map_err(|e| DbErr::Custom(e.to_string()))?;
-        tx.exec(
+        let token: Option<(String,)> = tx.one(
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
-             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8",
+             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8 RETURNING token",
             vec![
                 param(s.scored.score as i32),
                 param(ids),
@@ -61,8 +63,9 @@ pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<(),
             ],
         )
         .await?;
+        tokens.extend(token.map(|(t,)| t));
     }
-    Ok(())
+    Ok(tokens)
 }
 
 /// A session's computed score, for [`Store::store_scores`].
@@ -128,7 +131,8 @@ impl Store {
         }
         let w = self.write().await?;
         let claims = claim_tx(&w, limit, lease_ms).await?;
-        w.commit().await?;
+        // A lease changes nothing a verdict reads.
+        w.commit_as(Touched::Nothing).await?;
         Ok(claims)
     }
 
@@ -270,16 +274,20 @@ impl Store {
         if scores.is_empty() {
             return Ok(());
         }
-        if let Some(writer) = self.sqlite_writer() {
-            return writer
+        let tokens = if let Some(writer) = self.sqlite_writer() {
+            writer
                 .submit(move |tx| {
-                    futures::executor::block_on(scores_tx(tx, &scores)).map(|()| ((), true))
+                    futures::executor::block_on(scores_tx(tx, &scores)).map(|t| (t, true))
                 })
-                .await;
-        }
-        let w = self.write().await?;
-        scores_tx(&w, &scores).await?;
-        w.commit().await
+                .await?
+        } else {
+            let w = self.write().await?;
+            let tokens = scores_tx(&w, &scores).await?;
+            w.commit_as(Touched::Sessions(tokens.clone())).await?;
+            return Ok(());
+        };
+        self.touched(&Touched::Sessions(tokens));
+        Ok(())
     }
 
     pub async fn pending_count(&self) -> Result<i64, DbErr> {
