@@ -1,38 +1,52 @@
-//! Several `botect serve` processes on one PostgreSQL database (how Botect grows past one
-//! machine): every write is visible to every process at once, and scoring claims are exclusive.
+//! Several `botect serve` processes on one database (PostgreSQL: how Botect grows past one
+//! machine; SQLite: processes sharing a file): every write is visible to every process at
+//! once, and scoring claims are exclusive.
 use std::{collections::HashSet, time::Duration};
 
 use botect::store::Store;
 use botect_tests::{
-    DbKind, Server, TestDb, event, http, ingest, rid, scored_verdict, serde_json, settings,
-    sql_count, tenant, verdict,
+    DbKind, Server, TestDb, both_dbs, event, http, ingest, rid, scored_verdict, serde_json,
+    settings, sql_count, tenant, verdict,
 };
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_on_one_process_apply_at_once_on_the_other() {
-    let db = TestDb::new(DbKind::Postgres).await;
+/// On PostgreSQL every read asks the database; on SQLite, B answers from its verdict cache
+/// between writes, so each change below is made after B has read (and kept) the old answer.
+async fn writes_on_one_process_apply_at_once_on_the_other(db: TestDb) {
     let a = Server::start_with(&db, &["--workers", "0"]).await;
     let b = Server::start(&db).await;
     let t = tenant(&db, &a, "Multi").await;
 
     // Ingest on A (no workers), scored by B's workers, read on either.
-    let (_, ack) = ingest(
+    let session = botect_tests::human_session(&a, &t.site_key).await;
+    let v = scored_verdict(&a, &t.private_key, &session).await;
+    assert_eq!(v["verdict"], "likely_human", "{v}");
+    assert_eq!(verdict(&b, &t.private_key, &session).await.1, v);
+
+    // A new score (a later batch, scored by B) is what the next read on A returns.
+    ingest(
         &a,
         &t.site_key,
-        None,
+        Some(&session),
         vec![event(&rid(), "js_probe", json!({"headless": true}))],
     )
     .await;
-    let session = ack["session_token"].as_str().unwrap().to_string();
-    let v = scored_verdict(&a, &t.private_key, &session).await;
-    assert_eq!(v["verdict"], "definite");
+    let v = botect_tests::verdict_until(&a, &t.private_key, &session, |v| {
+        v["verdict"] != "likely_human"
+    })
+    .await;
+    assert_eq!(verdict(&b, &t.private_key, &session).await.1, v);
+    assert_eq!(
+        (v["verdict"].as_str(), v["action"].as_str()),
+        (Some("likely_automated"), Some("allow")),
+        "{v}"
+    );
 
     // Settings changed through A apply to B's very next read.
-    settings(&a, &t, json!({"block_definite": true})).await;
+    settings(&a, &t, json!({"challenge_likely": true})).await;
     assert_eq!(
         verdict(&b, &t.private_key, &session).await.1["action"],
-        "block"
+        "challenge"
     );
 
     // A private key rotated through A fails on B at once.
@@ -47,11 +61,10 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
         .await
         .unwrap();
     assert_eq!(verdict(&b, &t.private_key, &session).await.0, 401);
+    let rotated_private = rotated["key"].as_str().unwrap().to_string();
     assert_eq!(
-        verdict(&b, rotated["key"].as_str().unwrap(), &session)
-            .await
-            .1["verdict"],
-        "definite"
+        verdict(&b, &rotated_private, &session).await.1["verdict"],
+        "likely_automated"
     );
 
     // A site key rotated through B fails on A at once.
@@ -88,6 +101,26 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
         202
     );
 
+    // A subscription ended by the CLI (a third process) ends verdicts on both at once.
+    let id = t.account_id.to_string();
+    let rotated_key = rotated_private.as_str();
+    for s in [&a, &b] {
+        assert_eq!(verdict(s, rotated_key, &session).await.0, 200);
+    }
+    db.cli(&["subscription", "set", "--account", &id, "--active", "false"])
+        .await;
+    for s in [&a, &b] {
+        assert_eq!(verdict(s, rotated_key, &session).await.0, 402);
+    }
+    db.cli(&["subscription", "set", "--account", &id, "--active", "true"])
+        .await;
+    for s in [&a, &b] {
+        assert_eq!(
+            verdict(s, rotated_key, &session).await.1["action"],
+            "challenge"
+        );
+    }
+
     // A revoked token fails on both at once.
     let email_row = sql_count(
         &db,
@@ -121,6 +154,8 @@ async fn writes_on_one_process_apply_at_once_on_the_other() {
         );
     }
 }
+
+both_dbs!(writes_on_one_process_apply_at_once_on_the_other);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_session_is_scored_by_two_busy_processes() {
