@@ -5,16 +5,11 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{Router, extract::Request, middleware::Next, response::Response};
 use botect_proto::v1 as pb;
-use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
 use crate::{
     core::{Core, CoreConfig},
     openapi,
-    transport::{
-        grpc::Api,
-        http_errors, limits,
-        rest::{self, BodyLimit},
-    },
+    transport::{edge::Edge, grpc::Api, http_errors, limits, rest},
     verified::{Catalogue, HickoryResolver, Verifier, VerifierConfig},
     worker,
 };
@@ -56,63 +51,6 @@ impl Default for ServerConfig {
     }
 }
 
-/// The paths browsers on customers' sites call: ingest and challenges (REST and gRPC-web,
-/// authenticated by the public site key) and the SDK itself. Only these answer CORS; the
-/// control plane and verdict reads are for servers (docs/api.md#browsers).
-pub const BROWSER_PATHS: &[&str] = &[
-    "/v1/events",
-    "/v1/challenges",
-    "/botect.v1.IngestService/IngestEvents",
-    "/botect.v1.IngestService/CreateChallenge",
-    "/sdk/botect.js",
-    "/v1/sdk.js",
-];
-
-fn cors() -> CorsLayer {
-    // Site keys are public and no endpoint uses cookies, so any origin may call the browser
-    // paths (`browser_only` keeps the headers off every other path).
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::any())
-        .allow_methods(AllowMethods::any())
-        .allow_headers(AllowHeaders::any())
-        .expose_headers(ExposeHeaders::list([
-            "grpc-status".parse().expect("header"),
-            "grpc-message".parse().expect("header"),
-            "grpc-status-details-bin".parse().expect("header"),
-        ]))
-        .max_age(Duration::from_secs(86400))
-}
-
-/// CORS only on [`BROWSER_PATHS`]: elsewhere a preflight is refused (`403 FORBIDDEN`, no
-/// CORS headers, so the browser blocks the call) and responses carry no `Access-Control-*`
-/// headers, so a page on another origin can neither send credentialed requests to the
-/// control plane or verdict reads nor read their answers.
-async fn browser_only(req: Request, next: Next) -> Response {
-    if BROWSER_PATHS.contains(&req.uri().path()) {
-        return next.run(req).await;
-    }
-    let preflight = req.method() == http::Method::OPTIONS
-        && req
-            .headers()
-            .contains_key(http::header::ACCESS_CONTROL_REQUEST_METHOD);
-    if preflight {
-        return rest::error_response(&crate::error::ApiError::forbidden(
-            "Cross-origin calls are not allowed here: only ingest, challenges and the SDK answer browsers. Call this endpoint from your server.",
-        ));
-    }
-    let mut res = next.run(req).await;
-    let cors_headers: Vec<http::HeaderName> = res
-        .headers()
-        .keys()
-        .filter(|k| k.as_str().starts_with("access-control-"))
-        .cloned()
-        .collect();
-    for k in cors_headers {
-        res.headers_mut().remove(k);
-    }
-    res
-}
-
 /// The gRPC library's own refusals, in Botect's error model: a message over the limit is
 /// `RESOURCE_EXHAUSTED` with `ErrorInfo` `PAYLOAD_TOO_LARGE` (the library says `OUT_OF_RANGE`),
 /// an undecodable message `INVALID_ARGUMENT` with `INVALID_PAYLOAD` (the library says
@@ -149,48 +87,6 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
         if e.to_status().add_header(h).is_err() {
             tracing::warn!("could not encode a gRPC status");
         }
-    }
-    res
-}
-
-/// The flat error body for a bare HTTP status.
-fn flat_error(status: http::StatusCode) -> Response {
-    let mut res = rest::error_response(&http_errors::status_error(status));
-    *res.status_mut() = status;
-    res
-}
-
-/// Headers every response gets unless its handler set them: `Cache-Control: no-store` (API
-/// answers carry keys, tokens and verdicts that no cache may keep; the SDK bundle sets its own
-/// caching), `X-Content-Type-Options: nosniff`; HTML pages also the Content-Security-Policy
-/// (`web::HTML_CSP`) and `X-Frame-Options: DENY`.
-async fn response_headers(req: Request, next: Next) -> Response {
-    use http::{HeaderValue, header};
-    let mut res = next.run(req).await;
-    // An error some layer answered without a body (a static file under /docs that does not
-    // exist, …) gets the flat error body like every other error.
-    let status = res.status();
-    if (status.is_client_error() || status.is_server_error())
-        && !res.headers().contains_key(header::CONTENT_TYPE)
-    {
-        res = flat_error(status);
-    }
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html"));
-    let h = res.headers_mut();
-    h.entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    h.entry(header::X_CONTENT_TYPE_OPTIONS)
-        .or_insert(HeaderValue::from_static("nosniff"));
-    if html {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(crate::browser_assets::HTML_CSP),
-        );
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res
 }
@@ -261,17 +157,8 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .merge(openapi::routes())
         .merge(crate::browser_assets::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
-        .fallback(rest::not_found)
-        .layer(axum::middleware::from_fn(
-            move |mut req: Request, next: Next| async move {
-                req.extensions_mut().insert(BodyLimit(max_body_bytes));
-                Ok::<Response, std::convert::Infallible>(next.run(req).await)
-            },
-        ));
-    grpc.fallback_service(rest)
-        .layer(cors())
-        .layer(axum::middleware::from_fn(browser_only))
-        .layer(axum::middleware::from_fn(response_headers))
+        .fallback(rest::not_found);
+    Router::new().fallback_service(Edge::new(grpc, rest, max_body_bytes))
 }
 
 /// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's

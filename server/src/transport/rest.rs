@@ -323,6 +323,15 @@ where
             if status == StatusCode::NO_CONTENT {
                 return status.into_response();
             }
+            // Most methods answer their whole message: encoded directly, no JSON tree.
+            if b.no_content_when.is_none() && b.response_body.is_none() {
+                return match serde_json::to_vec(resp.get_ref()) {
+                    Ok(body) => json_response(status, body),
+                    Err(e) => error_response(&ApiError::internal(format!(
+                        "response encoding failed: {e}"
+                    ))),
+                };
+            }
             let body = serde_json::to_value(resp.get_ref()).and_then(|mut v| {
                 if b.no_content_when
                     .is_some_and(|f| v.get(f) == Some(&Value::Bool(true)))

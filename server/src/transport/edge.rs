@@ -1,0 +1,152 @@
+//! The edge every HTTP request passes first: one service (no boxed middleware chain) that
+//! refuses cross-origin preflights outside the browser paths, sends gRPC paths to the tonic
+//! routes and everything else straight to the REST router (no detour through gRPC's
+//! routing), applies CORS only on [`BROWSER_PATHS`], and gives every response its common
+//! headers.
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use axum::{Router, extract::Request, response::Response};
+use http::{HeaderValue, header};
+use tower::{Service, ServiceExt};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
+
+use super::{http_errors, rest};
+
+/// Browser-facing endpoints: ingest and challenges (REST and gRPC-web, both authenticated by
+/// the public site key) and the SDK itself. Only these answer CORS; the control plane and
+/// verdict reads are for servers (docs/api.md#browsers).
+pub const BROWSER_PATHS: &[&str] = &[
+    "/v1/events",
+    "/v1/challenges",
+    "/botect.v1.IngestService/IngestEvents",
+    "/botect.v1.IngestService/CreateChallenge",
+    "/sdk/botect.js",
+    "/v1/sdk.js",
+];
+
+fn cors() -> CorsLayer {
+    // Site keys are public and no endpoint uses cookies, so any origin may call the browser
+    // paths.
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods(AllowMethods::any())
+        .allow_headers(AllowHeaders::any())
+        .expose_headers(ExposeHeaders::list([
+            "grpc-status".parse().expect("header"),
+            "grpc-message".parse().expect("header"),
+            "grpc-status-details-bin".parse().expect("header"),
+        ]))
+        .max_age(Duration::from_secs(86400))
+}
+
+/// The paths tonic serves: `/<package>.<Service>/<Method>` of Botect's services, reflection
+/// and health. (Anything tonic does not know still falls back to REST.)
+fn is_grpc_path(path: &str) -> bool {
+    path.starts_with("/botect.v1.") || path.starts_with("/grpc.")
+}
+
+#[derive(Clone)]
+pub struct Edge {
+    /// gRPC and gRPC-web, falling back to `rest`.
+    grpc: Router,
+    rest: Router,
+    grpc_cors: Router,
+    rest_cors: Router,
+    /// `--max-body-bytes`, handed to REST as a request extension.
+    max_body_bytes: usize,
+}
+
+impl Edge {
+    pub fn new(grpc: Router, rest: Router, max_body_bytes: usize) -> Edge {
+        let grpc = grpc.fallback_service(rest.clone());
+        Edge {
+            grpc_cors: grpc.clone().layer(cors()),
+            rest_cors: rest.clone().layer(cors()),
+            grpc,
+            rest,
+            max_body_bytes,
+        }
+    }
+}
+
+impl Service<Request> for Edge {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let path = req.uri().path();
+        let browser = BROWSER_PATHS.contains(&path);
+        // Elsewhere a preflight is refused (`403 FORBIDDEN`, no CORS headers, so the browser
+        // blocks the call) and no response carries `Access-Control-*` headers: a page on
+        // another origin can neither send credentialed requests to the control plane or
+        // verdict reads nor read their answers.
+        let preflight = req.method() == http::Method::OPTIONS
+            && req
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if preflight && !browser {
+            let res = rest::error_response(&crate::error::ApiError::forbidden(
+                "Cross-origin calls are not allowed here: only ingest, challenges and the SDK answer browsers. Call this endpoint from your server.",
+            ));
+            return Box::pin(std::future::ready(Ok(common_headers(res))));
+        }
+        let router = match (is_grpc_path(path), browser) {
+            (true, false) => &self.grpc,
+            (true, true) => &self.grpc_cors,
+            (false, false) => &self.rest,
+            (false, true) => &self.rest_cors,
+        }
+        .clone();
+        req.extensions_mut()
+            .insert(rest::BodyLimit(self.max_body_bytes));
+        Box::pin(async move {
+            let res = router.oneshot(req).await?;
+            Ok(common_headers(res))
+        })
+    }
+}
+
+/// Headers every response gets unless its handler set them: `Cache-Control: no-store` (API
+/// answers carry keys, tokens and verdicts that no cache may keep; the SDK bundle sets its own
+/// caching), `X-Content-Type-Options: nosniff`; HTML pages also the Content-Security-Policy
+/// (`browser_assets::HTML_CSP`) and `X-Frame-Options: DENY`. An error some layer answered
+/// without a body (a static file under /docs that does not exist, …) gets the flat error
+/// body like every other error.
+fn common_headers(mut res: Response) -> Response {
+    let status = res.status();
+    if (status.is_client_error() || status.is_server_error())
+        && !res.headers().contains_key(header::CONTENT_TYPE)
+    {
+        res = rest::error_response(&http_errors::status_error(status));
+        *res.status_mut() = status;
+    }
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::browser_assets::HTML_CSP),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
+}
