@@ -65,6 +65,18 @@ impl Credential {
     }
 }
 
+/// What a method's caller must present (`credential`), and whether the caller's account
+/// must have an active subscription (the method lists `NO_ACTIVE_SUBSCRIPTION` among its
+/// `errors`). The transports authenticate every call from this, generated per method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirement {
+    pub credential: Credential,
+    pub subscription: bool,
+}
+
+/// The error code whose presence in a method's `errors` makes it need a subscription.
+pub const NO_ACTIVE_SUBSCRIPTION: &str = "NO_ACTIVE_SUBSCRIPTION";
+
 /// One method's REST binding.
 #[derive(Debug, Clone)]
 pub struct Binding {
@@ -86,6 +98,15 @@ pub struct Binding {
     pub credential: Credential,
     /// The error codes (contract §2) the method can answer.
     pub errors: Vec<String>,
+}
+
+impl Binding {
+    pub fn requirement(&self) -> Requirement {
+        Requirement {
+            credential: self.credential,
+            subscription: self.errors.iter().any(|e| e == NO_ACTIVE_SUBSCRIPTION),
+        }
+    }
 }
 
 /// Every annotated method of [`PACKAGE`]'s services, in declaration order.

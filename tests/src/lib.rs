@@ -97,19 +97,37 @@ pub fn botect_bin() -> PathBuf {
                 p.display()
             )
         });
-    let inputs = [
-        "server/src",
-        "server/build.rs",
-        "server/Cargo.toml",
-        "server/data",
-        "proto",
-        "migrations",
-        "clients/browser/dist",
-        "Cargo.lock",
-    ];
+    // What the binary was built from: cargo's dep-info next to it (so a test-only source
+    // file, which the binary does not contain, never counts), else the source trees.
+    let listed: Vec<PathBuf> = std::fs::read_to_string(root.join("target/debug/botect.d"))
+        .ok()
+        .and_then(|d| {
+            d.split_once(": ")
+                .map(|(_, deps)| deps.split_whitespace().map(PathBuf::from).collect())
+        })
+        .unwrap_or_default();
+    let inputs: Vec<PathBuf> = if listed.is_empty() {
+        [
+            "server/src",
+            "server/build.rs",
+            "server/Cargo.toml",
+            "server/data",
+            "proto",
+            "migrations",
+            "clients/browser/dist",
+            "Cargo.lock",
+        ]
+        .iter()
+        .map(|i| root.join(i))
+        .collect()
+    } else {
+        let mut l = listed;
+        l.extend([root.join("Cargo.lock"), root.join("server/Cargo.toml")]);
+        l
+    };
     if let Some(newer) = inputs
         .iter()
-        .filter_map(|i| newest_file(&root.join(i)))
+        .filter_map(|i| newest_file(i))
         .filter(|(t, _)| *t > built)
         .max()
     {

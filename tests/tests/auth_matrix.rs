@@ -9,6 +9,8 @@
 //! - another account's token on this account's project is `403 FORBIDDEN`; another
 //!   project's private key reads this project's session as the fail-open body;
 //! - the right credential reaches the handler (not 401/403, not the router's 404 or 405);
+//! - with the account's subscription ended, exactly the operations that document `402`
+//!   answer `402 NO_ACTIVE_SUBSCRIPTION` (the methods' `(errors)` options decide it);
 //! - every other method on the same path is `405 METHOD_NOT_ALLOWED`.
 use botect_tests::{
     Server, Tenant, TestDb, both_dbs, event, http, ingest, rid, serde_json, tenant,
@@ -23,6 +25,8 @@ struct Op {
     /// Security scheme names (any one of them suffices); empty: no credential.
     schemes: Vec<String>,
     body: bool,
+    /// Documents `402` (the method lists `NO_ACTIVE_SUBSCRIPTION`).
+    needs_subscription: bool,
 }
 
 fn operations(doc: &Value) -> Vec<Op> {
@@ -42,6 +46,7 @@ fn operations(doc: &Value) -> Vec<Op> {
                 template: path.clone(),
                 schemes,
                 body: op.get("requestBody").is_some(),
+                needs_subscription: op["responses"].get("402").is_some(),
             });
         }
     }
@@ -212,6 +217,40 @@ async fn every_documented_operation_is_guarded_and_routed(db: TestDb) {
             );
         }
     }
+
+    // Subscription: with the account's subscription ended, the operations that document
+    // 402 answer it; the others do not.
+    let lapsed = fixture(&db, &server, "MatrixLapsed").await;
+    db.cli(&[
+        "subscription",
+        "set",
+        "--account",
+        &lapsed.t.account_id.to_string(),
+        "--active",
+        "false",
+    ])
+    .await;
+    let mut documented = 0;
+    for op in ops.iter().filter(|op| !op.schemes.is_empty()) {
+        let what = format!("{} {}", op.method, op.template);
+        let scheme = &op.schemes[0];
+        let path = lapsed.path(&op.template);
+        let (status, body) = call(&server, op, &path, Some(lapsed.credential(scheme))).await;
+        if op.needs_subscription {
+            documented += 1;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (402, Some("NO_ACTIVE_SUBSCRIPTION")),
+                "{what} without a subscription: {body}"
+            );
+        } else {
+            assert_ne!(status, 402, "{what} documents no 402: {body}");
+        }
+    }
+    assert!(
+        documented >= 15,
+        "only {documented} operations document 402"
+    );
 
     // Routing: every method a documented path does not list is 405 on that path.
     let all = [

@@ -5,7 +5,7 @@ use rand::TryRngCore;
 
 use super::{ClientInfo, Core};
 use crate::{
-    domain::{Credentials, IncomingIntegrity},
+    domain::IncomingIntegrity,
     error::ApiResult,
     integrity::{self, Binding, Issued, Outcome, Secret},
     store::{ChallengeRedemption, Store, now_ms},
@@ -44,11 +44,10 @@ impl Core {
     /// Needs no write: the challenge carries everything its verification needs.
     pub async fn create_challenge(
         &self,
-        creds: &Credentials,
-        body_site_key: Option<&str>,
+        site_key: &super::auth::SiteKey,
         client: &ClientInfo,
     ) -> ApiResult<Issued> {
-        let principal = self.site_principal(creds, body_site_key).await?;
+        let principal = self.site_key_principal(site_key).await?;
         let prefix = integrity::address_prefix(client.ip);
         let base = principal
             .challenge_difficulty

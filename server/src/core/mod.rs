@@ -1,7 +1,10 @@
 //! The transport-agnostic core: every operation of the API, called alike by gRPC, gRPC-web
 //! and REST (which reach it through the same tonic service implementations).
 pub mod admin;
+pub mod auth;
 pub mod challenges;
+#[cfg(test)]
+mod fake_store;
 pub mod ingest;
 pub mod keys;
 pub mod plans;
@@ -11,20 +14,22 @@ pub mod queue;
 mod records;
 pub mod scoring;
 pub mod shedding;
+#[cfg(test)]
+mod use_case_tests;
 pub mod verdict_cache;
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use crate::domain::{
-    Account, BotSettings, Credentials, IncomingBatch, Policy, Project, Receipt, RequestContext,
-    SettingsPatch, User, VerdictOut,
+    Account, BotSettings, IncomingBatch, Policy, Project, Receipt, RequestContext, SettingsPatch,
+    User, VerdictOut,
 };
 use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
         ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow, RequestRecord,
-        ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal,
+        ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal, VerdictReads,
     },
 };
 
@@ -57,8 +62,10 @@ impl Default for CoreConfig {
     }
 }
 
-pub struct Core {
-    store: Store,
+/// The core over a store: [`Store`] in the server; the use cases written against the
+/// store's small traits (`store::uses`) also run over the in-memory fake of their tests.
+pub struct Core<S = Store> {
+    store: S,
     feed: ChangeFeed,
     config: CoreConfig,
     verifier: crate::verified::Verifier,
@@ -187,31 +194,6 @@ fn policy_of(row: &ScoringRow) -> Policy {
     )
 }
 
-/// The site key of an ingest or challenge call (header, else body), checked for shape only:
-/// `pk_…`, plausibly random. No store access.
-fn site_key_of<'a>(creds: &'a Credentials, body_site_key: Option<&'a str>) -> ApiResult<&'a str> {
-    let site_key = creds.site_key.as_deref().or(body_site_key).map(str::trim);
-    let Some(site_key) = site_key.filter(|k| !k.is_empty()) else {
-        return Err(ApiError::unauthenticated(
-            "Missing site key: send \"X-Botect-Site-Key: pk_…\" (or a \"site_key\" body field).",
-        ));
-    };
-    if !site_key.starts_with(keys::SITE_KEY_PREFIX) || !keys::plausible_secret(site_key) {
-        return Err(ApiError::unauthenticated(
-            "This endpoint needs a site key (pk_…); other credentials do not work here.",
-        ));
-    }
-    Ok(site_key)
-}
-
-fn bearer(value: &str) -> Option<&str> {
-    let (scheme, rest) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| rest.trim())
-        .filter(|t| !t.is_empty())
-}
-
 /// Converts a store failure into the 503 the control plane answers.
 fn from_store<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
     r.map_err(ApiError::from)
@@ -259,10 +241,21 @@ impl Core {
         verifier: crate::verified::Verifier,
     ) -> Result<Core, sea_orm::DbErr> {
         let challenge_secret = challenges::load_secret(&store).await?;
-        let feed = ChangeFeed::default();
-        Ok(Core {
+        Ok(Core::assemble(store, config, verifier, challenge_secret))
+    }
+}
+
+impl<S> Core<S> {
+    /// The core over any store (the server's, or a test's fake).
+    fn assemble(
+        store: S,
+        config: CoreConfig,
+        verifier: crate::verified::Verifier,
+        challenge_secret: crate::integrity::Secret,
+    ) -> Core<S> {
+        Core {
             store,
-            feed,
+            feed: ChangeFeed::default(),
             verifier,
             rules_cache: project_rules::RulesCache::default(),
             challenge_secret,
@@ -270,48 +263,12 @@ impl Core {
             ingest_gate: shedding::IngestGate::new(config.max_pending_ingest),
             verdict_cache: verdict_cache::VerdictCache::new(config.verdict_cache_entries),
             config,
-        })
+        }
     }
+}
 
+impl Core {
     // ---- credentials ----
-
-    /// The account token's principal; checks kind, revocation; not the subscription.
-    pub async fn account_principal(&self, creds: &Credentials) -> ApiResult<TokenPrincipal> {
-        let Some(header) = creds.authorization.as_deref() else {
-            return Err(ApiError::unauthenticated(
-                "Missing credential: send your account API token as \"Authorization: Bearer <token>\".",
-            ));
-        };
-        let Some(token) = bearer(header) else {
-            return Err(ApiError::unauthenticated(
-                "Malformed Authorization header: expected \"Bearer <token>\".",
-            ));
-        };
-        if token.starts_with(keys::PRIVATE_KEY_PREFIX) || token.starts_with(keys::SITE_KEY_PREFIX) {
-            return Err(ApiError::unauthenticated(
-                "A site or private key cannot authenticate control-plane requests; use an account API token.",
-            ));
-        }
-        if !keys::plausible_secret(token) {
-            return Err(ApiError::unauthenticated("Malformed account API token."));
-        }
-        let hash = keys::hash_secret(token);
-        match from_store(self.store.token_principal(&hash).await)? {
-            Some(p) if keys::hashes_match(&p.token_hash, &hash) => Ok(p),
-            _ => Err(ApiError::unauthenticated(
-                "Invalid or revoked account API token.",
-            )),
-        }
-    }
-
-    /// The principal, which must also have an active subscription (402 otherwise).
-    pub async fn subscribed_principal(&self, creds: &Credentials) -> ApiResult<TokenPrincipal> {
-        let p = self.account_principal(creds).await?;
-        if !p.subscription_active {
-            return Err(ApiError::no_subscription());
-        }
-        Ok(p)
-    }
 
     /// The project, which must belong to the principal's account (404 / 403).
     async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
@@ -330,16 +287,14 @@ impl Core {
     // ---- account ----
 
     /// The token's account, and the token user's role in it.
-    pub async fn account(&self, creds: &Credentials) -> ApiResult<(Account, String)> {
-        let p = self.account_principal(creds).await?;
+    pub async fn account(&self, p: &TokenPrincipal) -> ApiResult<(Account, String)> {
         let a = from_store(self.store.account(p.account_id).await)?.ok_or_else(|| {
             ApiError::forbidden("The token is not bound to an accessible account.")
         })?;
-        Ok((records::account(a), p.role))
+        Ok((records::account(a), p.role.clone()))
     }
 
-    pub async fn user(&self, creds: &Credentials) -> ApiResult<User> {
-        let p = self.subscribed_principal(creds).await?;
+    pub async fn user(&self, p: &TokenPrincipal) -> ApiResult<User> {
         from_store(self.store.user(p.user_id).await)?
             .map(records::user)
             .ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
@@ -347,8 +302,7 @@ impl Core {
 
     // ---- projects ----
 
-    pub async fn create_project(&self, creds: &Credentials, name: &str) -> ApiResult<Project> {
-        let p = self.subscribed_principal(creds).await?;
+    pub async fn create_project(&self, p: &TokenPrincipal, name: &str) -> ApiResult<Project> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(ApiError::invalid(
@@ -359,22 +313,19 @@ impl Core {
         from_store(self.store.create_project(p.account_id, name).await).map(records::project)
     }
 
-    pub async fn list_projects(&self, creds: &Credentials) -> ApiResult<Vec<Project>> {
-        let p = self.subscribed_principal(creds).await?;
+    pub async fn list_projects(&self, p: &TokenPrincipal) -> ApiResult<Vec<Project>> {
         Ok(from_store(self.store.projects(p.account_id).await)?
             .into_iter()
             .map(records::project)
             .collect())
     }
 
-    pub async fn get_project(&self, creds: &Credentials, project: u32) -> ApiResult<Project> {
-        let p = self.subscribed_principal(creds).await?;
-        self.owned_project(&p, project).await.map(records::project)
+    pub async fn get_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<Project> {
+        self.owned_project(p, project).await.map(records::project)
     }
 
-    pub async fn delete_project(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+    pub async fn delete_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<()> {
+        let row = self.owned_project(p, project).await?;
         from_store(self.store.delete_project(row.id).await)?;
         Ok(())
     }
@@ -382,9 +333,8 @@ impl Core {
     // ---- scoring configuration ----
 
     /// Works without a subscription (contract §2).
-    pub async fn enable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<Enabled> {
-        let p = self.account_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+    pub async fn enable_scoring(&self, p: &TokenPrincipal, project: u32) -> ApiResult<Enabled> {
+        let row = self.owned_project(p, project).await?;
         let site_key = keys::new_site_key();
         let private_key = keys::new_private_key();
         let (scoring, minted) = from_store_unless_gone(
@@ -400,9 +350,8 @@ impl Core {
         })
     }
 
-    pub async fn get_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<ScoringState> {
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+    pub async fn get_scoring(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ScoringState> {
+        let row = self.owned_project(p, project).await?;
         let s = from_store(self.store.scoring(row.id).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
         Ok(ScoringState {
@@ -412,21 +361,19 @@ impl Core {
         })
     }
 
-    pub async fn disable_scoring(&self, creds: &Credentials, project: u32) -> ApiResult<()> {
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+    pub async fn disable_scoring(&self, p: &TokenPrincipal, project: u32) -> ApiResult<()> {
+        let row = self.owned_project(p, project).await?;
         from_store(self.store.disable_scoring(row.id).await)?;
         Ok(())
     }
 
     pub async fn update_settings(
         &self,
-        creds: &Credentials,
+        p: &TokenPrincipal,
         project: u32,
         patch: SettingsPatch,
     ) -> ApiResult<Settings> {
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+        let row = self.owned_project(p, project).await?;
         if let Some(t) = patch.likely_bot_threshold
             && !(1..=99).contains(&t)
         {
@@ -453,12 +400,11 @@ impl Core {
 
     pub async fn rotate_key(
         &self,
-        creds: &Credentials,
+        p: &TokenPrincipal,
         project: u32,
         kind: Option<KeyType>,
     ) -> ApiResult<(KeyType, String)> {
-        let p = self.subscribed_principal(creds).await?;
-        let row = self.owned_project(&p, project).await?;
+        let row = self.owned_project(p, project).await?;
         let Some(kind) = kind else {
             return Err(ApiError::invalid(
                 "type",
@@ -498,50 +444,37 @@ impl Core {
 
     // ---- data plane ----
 
-    /// The project of a site key (header, else body field), with an active subscription.
-    pub(crate) async fn site_principal(
-        &self,
-        creds: &Credentials,
-        body_site_key: Option<&str>,
-    ) -> ApiResult<SiteKeyPrincipal> {
-        self.site_key_principal(site_key_of(creds, body_site_key)?)
-            .await
-    }
-
-    /// The principal of a site key already checked for shape ([`site_key_of`]).
-    async fn site_key_principal(&self, site_key: &str) -> ApiResult<SiteKeyPrincipal> {
-        let principal =
-            from_store(self.store.site_key_principal(site_key).await)?.ok_or_else(|| {
+    /// The project of a site key checked for shape ([`auth::SiteKey`]), with an active
+    /// subscription when the method needs one.
+    async fn site_key_principal(&self, site_key: &auth::SiteKey) -> ApiResult<SiteKeyPrincipal> {
+        let principal = from_store(self.store.site_key_principal(&site_key.key).await)?
+            .ok_or_else(|| {
                 ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
             })?;
-        if !principal.subscription_active {
+        if site_key.subscription && !principal.subscription_active {
             return Err(ApiError::no_subscription());
         }
         Ok(principal)
     }
 
     /// Stores a batch and queues its session for scoring. Returns once committed.
-    pub async fn ingest(&self, creds: &Credentials, batch: IncomingBatch) -> ApiResult<Ingested> {
-        self.ingest_from(creds, batch, &ClientInfo::default()).await
-    }
-
-    /// [`Core::ingest`] with the facts of the HTTP request that carried the batch.
-    pub async fn ingest_from(
+    /// `idempotency_key`: the request's `Idempotency-Key` header.
+    pub async fn ingest(
         &self,
-        creds: &Credentials,
+        site_key: &auth::SiteKey,
+        idempotency_key: Option<&str>,
         batch: IncomingBatch,
         client: &ClientInfo,
     ) -> ApiResult<Ingested> {
-        // Credential and batch checks that need no store come before the overload gate, so
-        // bad input always gets its error; the gate comes before the site key's lookup.
-        let site_key = site_key_of(creds, batch.site_key.as_deref())?;
+        // Checks that need no store come before the overload gate, so bad input always gets
+        // its error; the gate comes before the site key's lookup.
         let Some(_place) = self.ingest_gate.admit() else {
             ingest::validate_batch(&batch)?;
             return Ok(Ingested::Shed);
         };
         let principal = self.site_key_principal(site_key).await?;
         ingest::validate_batch(&batch)?;
-        let idempotency = match creds.idempotency_key.as_deref() {
+        let idempotency = match idempotency_key {
             None => None,
             Some(k)
                 if !k.is_empty()
@@ -621,47 +554,27 @@ impl Core {
             .with_detail("field", "Idempotency-Key")),
         }
     }
+}
 
+/// Verdict reads: written against [`VerdictReads`] (unit-tested over `fake_store`).
+impl<S: VerdictReads> Core<S> {
     /// A session's verdict. Unknown, unscored and other projects' sessions, and any store
     /// failure or timeout, get the fail-open body; only credential problems are errors.
     pub async fn verdict(
         &self,
-        creds: &Credentials,
+        key: &auth::PrivateKey,
         session_token: &str,
         ctx: &RequestContext,
     ) -> ApiResult<VerdictOut> {
-        // `Authorization: Bearer sk_…` wins; `X-Botect-Private-Key` serves when the
-        // Authorization header carries something else (e.g. a proxy's own credentials).
-        let bearer_key = creds.authorization.as_deref().and_then(bearer);
-        let key = match (bearer_key, creds.private_key.as_deref()) {
-            (Some(b), _) if b.starts_with(keys::PRIVATE_KEY_PREFIX) => b,
-            (_, Some(k)) => k.trim(),
-            (Some(b), None) => b,
-            (None, None) if creds.authorization.is_some() => {
-                return Err(ApiError::unauthenticated(
-                    "Malformed Authorization header: expected \"Bearer sk_…\".",
-                ));
-            }
-            (None, None) => {
-                return Err(ApiError::unauthenticated(
-                    "Missing private key: send \"Authorization: Bearer sk_…\" or \"X-Botect-Private-Key: sk_…\".",
-                ));
-            }
-        };
-        if !key.starts_with(keys::PRIVATE_KEY_PREFIX) || !keys::plausible_secret(key) {
-            return Err(ApiError::unauthenticated(
-                "Verdict reads need a private key (sk_…); other credentials do not work here.",
-            ));
-        }
-        let hash = keys::hash_secret(key);
+        let hash = &key.hash;
         // One deadline bounds the whole read: the row, the rules (on a cache miss) and the
         // verified-bot check.
         let deadline = tokio::time::Instant::now() + self.config.verdict_timeout;
-        let stored = match self.stored_verdict(&hash, session_token, deadline).await? {
+        let stored = match self.stored_verdict(hash, session_token, deadline).await? {
             Some(stored) => stored,
             None => return Ok(VerdictOut::fail_open()),
         };
-        if !stored.subscription_active {
+        if key.subscription && !stored.subscription_active {
             return Err(ApiError::no_subscription());
         }
         let rules = match tokio::time::timeout_at(

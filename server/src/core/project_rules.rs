@@ -8,6 +8,7 @@ use std::{
 
 use super::{Core, from_store, from_store_unless_gone, plans, records};
 use crate::domain::{Action, ProjectRule};
+use crate::store::TokenPrincipal;
 use crate::{
     error::{ApiError, ApiResult},
     rules::{self as lang, Rule},
@@ -75,11 +76,10 @@ fn compile(row: &RuleRow) -> Option<Rule> {
 impl Core {
     pub async fn list_rules(
         &self,
-        creds: &super::Credentials,
+        p: &TokenPrincipal,
         project: u32,
     ) -> ApiResult<Vec<ProjectRule>> {
-        let p = self.subscribed_principal(creds).await?;
-        let project = self.owned_project(&p, project).await?;
+        let project = self.owned_project(p, project).await?;
         Ok(from_store(self.store.rules(project.id).await)?
             .into_iter()
             .map(records::rule)
@@ -88,12 +88,11 @@ impl Core {
 
     pub async fn get_rule(
         &self,
-        creds: &super::Credentials,
+        p: &TokenPrincipal,
         project: u32,
         rule: u32,
     ) -> ApiResult<ProjectRule> {
-        let p = self.subscribed_principal(creds).await?;
-        let project = self.owned_project(&p, project).await?;
+        let project = self.owned_project(p, project).await?;
         let id = rule_id(rule)?;
         from_store(self.store.rule(project.id, id).await)?
             .map(records::rule)
@@ -107,12 +106,11 @@ impl Core {
 
     pub async fn create_rule(
         &self,
-        creds: &super::Credentials,
+        p: &TokenPrincipal,
         project: u32,
         c: RuleChange,
     ) -> ApiResult<ProjectRule> {
-        let p = self.subscribed_principal(creds).await?;
-        let project = self.owned_project(&p, project).await?;
+        let project = self.owned_project(p, project).await?;
         let name = c.name.unwrap_or_default();
         let expression = c.expression.unwrap_or_default();
         validate(&name, &expression)?;
@@ -137,12 +135,12 @@ impl Core {
 
     pub async fn update_rule(
         &self,
-        creds: &super::Credentials,
+        p: &TokenPrincipal,
         project: u32,
         rule: u32,
         c: RuleChange,
     ) -> ApiResult<ProjectRule> {
-        let current = self.get_rule(creds, project, rule).await?;
+        let current = self.get_rule(p, project, rule).await?;
         let name = c.name.unwrap_or(current.name);
         let expression = c.expression.unwrap_or(current.expression_source);
         validate(&name, &expression)?;
@@ -169,13 +167,8 @@ impl Core {
         })
     }
 
-    pub async fn delete_rule(
-        &self,
-        creds: &super::Credentials,
-        project: u32,
-        rule: u32,
-    ) -> ApiResult<()> {
-        let current = self.get_rule(creds, project, rule).await?;
+    pub async fn delete_rule(&self, p: &TokenPrincipal, project: u32, rule: u32) -> ApiResult<()> {
+        let current = self.get_rule(p, project, rule).await?;
         if !from_store(self.store.delete_rule(current.project_id, current.id).await)? {
             return Err(ApiError::not_found(format!(
                 "Rule {rule} does not exist in project {project}."
@@ -184,6 +177,17 @@ impl Core {
         Ok(())
     }
 
+    /// The verified-bot catalogue export; needs the plan feature `verified-bots-export`.
+    pub async fn export_verified_bots(
+        &self,
+        p: &TokenPrincipal,
+    ) -> ApiResult<crate::verified::ExportBody> {
+        plans::require(p, plans::VERIFIED_BOTS_EXPORT)?;
+        Ok(self.verifier.export())
+    }
+}
+
+impl<S: crate::store::VerdictReads> Core<S> {
     /// The project's compiled active rules at `version` (from the verdict query). Version 0:
     /// no rule was ever written, nothing to load.
     pub(crate) async fn compiled_rules(
@@ -219,15 +223,5 @@ impl Core {
             cache.insert(project_id, (loaded_version, rules.clone()));
         }
         Ok(rules)
-    }
-
-    /// The verified-bot catalogue export; needs the plan feature `verified-bots-export`.
-    pub async fn export_verified_bots(
-        &self,
-        creds: &super::Credentials,
-    ) -> ApiResult<crate::verified::ExportBody> {
-        let p = self.subscribed_principal(creds).await?;
-        plans::require(&p, plans::VERIFIED_BOTS_EXPORT)?;
-        Ok(self.verifier.export())
     }
 }

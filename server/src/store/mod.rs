@@ -31,6 +31,7 @@ mod rules;
 mod sqlite_read;
 mod sqlite_write;
 mod tx;
+mod uses;
 mod verdicts;
 pub use accounts::*;
 pub use change_stamps::{ChangeStamps, Stamp, Touched};
@@ -42,6 +43,7 @@ pub use projects::*;
 pub use queue::*;
 pub use rules::*;
 use tx::{SqlxTx, Tx};
+pub use uses::{TokenReads, VerdictReads};
 pub use verdicts::*;
 
 /// Milliseconds since the Unix epoch: every stored time.

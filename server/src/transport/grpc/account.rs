@@ -4,10 +4,12 @@ use super::*;
 #[tonic::async_trait]
 impl pb::account_service_server::AccountService for Api {
     async fn get_account(&self, req: Request<pb::GetAccountRequest>) -> Rpc<pb::Account> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::ACCOUNT_SERVICE_GET_ACCOUNT, None)
+            .await?;
         ok(self
             .core
-            .account(&creds)
+            .account(p.account()?)
             .await
             .map(|(a, role)| pb::Account {
                 id: a.id as u32,
@@ -19,8 +21,10 @@ impl pb::account_service_server::AccountService for Api {
     }
 
     async fn get_user(&self, req: Request<pb::GetUserRequest>) -> Rpc<pb::User> {
-        let creds = credentials(req.metadata());
-        ok(self.core.user(&creds).await.map(|u| pb::User {
+        let p = self
+            .authenticate(&req, auth::ACCOUNT_SERVICE_GET_USER, None)
+            .await?;
+        ok(self.core.user(p.account()?).await.map(|u| pb::User {
             id: u.id as u32,
             name: u.name,
             email: u.email,

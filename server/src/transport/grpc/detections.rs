@@ -5,8 +5,10 @@ use super::*;
 impl pb::detection_service_server::DetectionService for Api {
     async fn list_detections(
         &self,
-        _req: Request<pb::ListDetectionsRequest>,
+        req: Request<pb::ListDetectionsRequest>,
     ) -> Rpc<pb::ListDetectionsResponse> {
+        self.authenticate(&req, auth::DETECTION_SERVICE_LIST_DETECTIONS, None)
+            .await?;
         Ok(Response::new(pb::ListDetectionsResponse {
             detections: registry::REGISTRY
                 .iter()

@@ -7,11 +7,23 @@ impl pb::ingest_service_server::IngestService for Api {
         &self,
         req: Request<pb::IngestEventsRequest>,
     ) -> Rpc<pb::IngestEventsResponse> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(
+                &req,
+                auth::INGEST_SERVICE_INGEST_EVENTS,
+                req.get_ref().site_key.as_deref(),
+            )
+            .await?;
+        let idempotency_key = credentials(req.metadata()).idempotency_key;
         let client = client_info(&req);
         let reply = match self
             .core
-            .ingest_from(&creds, batch(req.into_inner()), &client)
+            .ingest(
+                p.site_key()?,
+                idempotency_key.as_deref(),
+                batch(req.into_inner()),
+                &client,
+            )
             .await?
         {
             Ingested::Stored(ack) => pb::IngestEventsResponse {
@@ -33,12 +45,17 @@ impl pb::ingest_service_server::IngestService for Api {
         &self,
         req: Request<pb::CreateChallengeRequest>,
     ) -> Rpc<pb::Challenge> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(
+                &req,
+                auth::INGEST_SERVICE_CREATE_CHALLENGE,
+                req.get_ref().site_key.as_deref(),
+            )
+            .await?;
         let client = client_info(&req);
-        let r = req.into_inner();
         ok(self
             .core
-            .create_challenge(&creds, r.site_key.as_deref(), &client)
+            .create_challenge(p.site_key()?, &client)
             .await
             .map(|c| pb::Challenge {
                 challenge: c.challenge,

@@ -68,6 +68,7 @@ fn ok<T>(r: Result<T, ApiError>) -> Rpc<T> {
 }
 
 mod account;
+mod auth;
 mod convert;
 mod detections;
 mod ingest;

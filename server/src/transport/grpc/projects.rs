@@ -4,10 +4,12 @@ use super::*;
 #[tonic::async_trait]
 impl pb::project_service_server::ProjectService for Api {
     async fn create_project(&self, req: Request<pb::CreateProjectRequest>) -> Rpc<pb::Project> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::PROJECT_SERVICE_CREATE_PROJECT, None)
+            .await?;
         ok(self
             .core
-            .create_project(&creds, &req.into_inner().name)
+            .create_project(p.account()?, &req.into_inner().name)
             .await
             .map(project))
     }
@@ -16,10 +18,12 @@ impl pb::project_service_server::ProjectService for Api {
         &self,
         req: Request<pb::ListProjectsRequest>,
     ) -> Rpc<pb::ListProjectsResponse> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::PROJECT_SERVICE_LIST_PROJECTS, None)
+            .await?;
         ok(self
             .core
-            .list_projects(&creds)
+            .list_projects(p.account()?)
             .await
             .map(|ps| pb::ListProjectsResponse {
                 projects: ps.into_iter().map(project).collect(),
@@ -27,10 +31,12 @@ impl pb::project_service_server::ProjectService for Api {
     }
 
     async fn get_project(&self, req: Request<pb::GetProjectRequest>) -> Rpc<pb::Project> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::PROJECT_SERVICE_GET_PROJECT, None)
+            .await?;
         ok(self
             .core
-            .get_project(&creds, req.into_inner().project)
+            .get_project(p.account()?, req.into_inner().project)
             .await
             .map(project))
     }
@@ -39,10 +45,12 @@ impl pb::project_service_server::ProjectService for Api {
         &self,
         req: Request<pb::DeleteProjectRequest>,
     ) -> Rpc<pbjson_types::Empty> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::PROJECT_SERVICE_DELETE_PROJECT, None)
+            .await?;
         ok(self
             .core
-            .delete_project(&creds, req.into_inner().project)
+            .delete_project(p.account()?, req.into_inner().project)
             .await
             .map(|()| pbjson_types::Empty {}))
     }

@@ -4,10 +4,12 @@ use super::*;
 #[tonic::async_trait]
 impl pb::rule_service_server::RuleService for Api {
     async fn list_rules(&self, req: Request<pb::ListRulesRequest>) -> Rpc<pb::ListRulesResponse> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::RULE_SERVICE_LIST_RULES, None)
+            .await?;
         ok(self
             .core
-            .list_rules(&creds, req.into_inner().project)
+            .list_rules(p.account()?, req.into_inner().project)
             .await
             .map(|rs| pb::ListRulesResponse {
                 rules: rs.into_iter().map(rule).collect(),
@@ -15,7 +17,9 @@ impl pb::rule_service_server::RuleService for Api {
     }
 
     async fn create_rule(&self, req: Request<pb::CreateRuleRequest>) -> Rpc<pb::Rule> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::RULE_SERVICE_CREATE_RULE, None)
+            .await?;
         let r = req.into_inner();
         let change = RuleChange {
             name: Some(r.name),
@@ -26,23 +30,27 @@ impl pb::rule_service_server::RuleService for Api {
         };
         ok(self
             .core
-            .create_rule(&creds, r.project, change)
+            .create_rule(p.account()?, r.project, change)
             .await
             .map(rule))
     }
 
     async fn get_rule(&self, req: Request<pb::GetRuleRequest>) -> Rpc<pb::Rule> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::RULE_SERVICE_GET_RULE, None)
+            .await?;
         let r = req.into_inner();
         ok(self
             .core
-            .get_rule(&creds, r.project, r.rule)
+            .get_rule(p.account()?, r.project, r.rule)
             .await
             .map(rule))
     }
 
     async fn update_rule(&self, req: Request<pb::UpdateRuleRequest>) -> Rpc<pb::Rule> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::RULE_SERVICE_UPDATE_RULE, None)
+            .await?;
         let r = req.into_inner();
         let change = RuleChange {
             name: r.name,
@@ -53,17 +61,19 @@ impl pb::rule_service_server::RuleService for Api {
         };
         ok(self
             .core
-            .update_rule(&creds, r.project, r.rule, change)
+            .update_rule(p.account()?, r.project, r.rule, change)
             .await
             .map(rule))
     }
 
     async fn delete_rule(&self, req: Request<pb::DeleteRuleRequest>) -> Rpc<pbjson_types::Empty> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::RULE_SERVICE_DELETE_RULE, None)
+            .await?;
         let r = req.into_inner();
         ok(self
             .core
-            .delete_rule(&creds, r.project, r.rule)
+            .delete_rule(p.account()?, r.project, r.rule)
             .await
             .map(|()| pbjson_types::Empty {}))
     }

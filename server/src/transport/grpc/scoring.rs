@@ -7,10 +7,12 @@ impl pb::scoring_service_server::ScoringService for Api {
         &self,
         req: Request<pb::EnableScoringRequest>,
     ) -> Rpc<pb::EnableScoringResponse> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_ENABLE_SCORING, None)
+            .await?;
         ok(self
             .core
-            .enable_scoring(&creds, req.into_inner().project)
+            .enable_scoring(p.account()?, req.into_inner().project)
             .await
             .map(|e| pb::EnableScoringResponse {
                 site_key: e.site_key,
@@ -21,10 +23,12 @@ impl pb::scoring_service_server::ScoringService for Api {
     }
 
     async fn get_scoring(&self, req: Request<pb::GetScoringRequest>) -> Rpc<pb::ScoringState> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_GET_SCORING, None)
+            .await?;
         ok(self
             .core
-            .get_scoring(&creds, req.into_inner().project)
+            .get_scoring(p.account()?, req.into_inner().project)
             .await
             .map(|s| pb::ScoringState {
                 enabled: s.enabled,
@@ -39,10 +43,12 @@ impl pb::scoring_service_server::ScoringService for Api {
         &self,
         req: Request<pb::DisableScoringRequest>,
     ) -> Rpc<pbjson_types::Empty> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_DISABLE_SCORING, None)
+            .await?;
         ok(self
             .core
-            .disable_scoring(&creds, req.into_inner().project)
+            .disable_scoring(p.account()?, req.into_inner().project)
             .await
             .map(|()| pbjson_types::Empty {}))
     }
@@ -51,7 +57,9 @@ impl pb::scoring_service_server::ScoringService for Api {
         &self,
         req: Request<pb::UpdateScoringSettingsRequest>,
     ) -> Rpc<pb::ScoringSettings> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_UPDATE_SCORING_SETTINGS, None)
+            .await?;
         let r = req.into_inner();
         let patch = SettingsPatch {
             allow_verified: r.allow_verified,
@@ -67,7 +75,7 @@ impl pb::scoring_service_server::ScoringService for Api {
         };
         ok(self
             .core
-            .update_settings(&creds, r.project, patch)
+            .update_settings(p.account()?, r.project, patch)
             .await
             .map(|s| pb::ScoringSettings {
                 bot_settings: Some(bot_settings(&s.policy)),
@@ -77,7 +85,9 @@ impl pb::scoring_service_server::ScoringService for Api {
     }
 
     async fn rotate_key(&self, req: Request<pb::RotateKeyRequest>) -> Rpc<pb::RotateKeyResponse> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_ROTATE_KEY, None)
+            .await?;
         let r = req.into_inner();
         let kind = match pb::KeyType::try_from(r.r#type) {
             Ok(pb::KeyType::Site) => Some(KeyType::Site),
@@ -86,7 +96,7 @@ impl pb::scoring_service_server::ScoringService for Api {
         };
         ok(self
             .core
-            .rotate_key(&creds, r.project, kind)
+            .rotate_key(p.account()?, r.project, kind)
             .await
             .map(|(kind, key)| pb::RotateKeyResponse {
                 r#type: match kind {

@@ -4,7 +4,9 @@ use super::*;
 #[tonic::async_trait]
 impl pb::verdict_service_server::VerdictService for Api {
     async fn get_verdict(&self, req: Request<pb::GetVerdictRequest>) -> Rpc<pb::SessionVerdict> {
-        let creds = credentials(req.metadata());
+        let p = self
+            .authenticate(&req, auth::VERDICT_SERVICE_GET_VERDICT, None)
+            .await?;
         let r = req.into_inner();
         let ctx = RequestContext {
             path: r.path,
@@ -14,7 +16,7 @@ impl pb::verdict_service_server::VerdictService for Api {
         };
         ok(self
             .core
-            .verdict(&creds, &r.session_token, &ctx)
+            .verdict(p.private_key()?, &r.session_token, &ctx)
             .await
             .map(verdict))
     }

@@ -7,9 +7,14 @@ impl pb::verified_bot_service_server::VerifiedBotService for Api {
         &self,
         req: Request<pb::ExportVerifiedBotsRequest>,
     ) -> Rpc<pb::ExportVerifiedBotsResponse> {
-        let creds = credentials(req.metadata());
-        ok(self.core.export_verified_bots(&creds).await.map(|body| {
-            pb::ExportVerifiedBotsResponse {
+        let p = self
+            .authenticate(&req, auth::VERIFIED_BOT_SERVICE_EXPORT_VERIFIED_BOTS, None)
+            .await?;
+        ok(self
+            .core
+            .export_verified_bots(p.account()?)
+            .await
+            .map(|body| pb::ExportVerifiedBotsResponse {
                 meta: Some(pb::ExportMeta {
                     count: body.meta.count as u32,
                 }),
@@ -23,7 +28,6 @@ impl pb::verified_bot_service_server::VerifiedBotService for Api {
                         match_value: r.match_value,
                     })
                     .collect(),
-            }
-        }))
+            }))
     }
 }
