@@ -3,7 +3,7 @@
 //! layer), reflection, health, `/openapi.json` and `/docs`.
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{Router, extract::Request, middleware::Next, response::Response};
+use axum::{extract::Request, middleware::Next, response::Response};
 use botect_proto::v1 as pb;
 
 use crate::{
@@ -92,7 +92,7 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 }
 
 /// The whole HTTP application for a core.
-pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
+pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
     let api = Api { core: core.clone() };
     // Botect's services and gRPC health, over reflection v1 and v1alpha (older grpcurl).
     let reflection = || {
@@ -158,7 +158,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Router {
         .merge(crate::browser_assets::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found);
-    Router::new().fallback_service(Edge::new(grpc, rest, max_body_bytes))
+    Edge::new(grpc, rest, max_body_bytes)
 }
 
 /// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's
@@ -264,7 +264,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let app = app(core.clone(), cfg.max_body_bytes);
     // In-flight requests finish (their transactions commit) before the process exits.
     // Connect info gives every request its socket peer (the heuristics engine's client IP).
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let app = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

@@ -196,7 +196,9 @@ impl<S: crate::store::VerdictReads> Core<S> {
         version: i64,
     ) -> Result<Arc<Vec<Rule>>, sea_orm::DbErr> {
         if version == 0 {
-            return Ok(Arc::new(Vec::new()));
+            // Shared: no allocation per verdict of a project without rules.
+            static NONE: std::sync::OnceLock<Arc<Vec<Rule>>> = std::sync::OnceLock::new();
+            return Ok(NONE.get_or_init(Default::default).clone());
         }
         if let Some((v, rules)) = self
             .rules_cache

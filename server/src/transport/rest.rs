@@ -230,7 +230,13 @@ impl RestRequest {
                 }
             }
         }
-        serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
+        let value = Value::Object(obj);
+        // The plain decoder first (most requests are valid); the path-tracking one only to
+        // name the field of an error.
+        if let Ok(msg) = T::deserialize(&value) {
+            return Ok(msg);
+        }
+        serde_path_to_error::deserialize(&value).map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." {
                 "body".to_string()
