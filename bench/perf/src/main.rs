@@ -111,6 +111,10 @@ impl Plan {
     fn ingest_warmup(&self) -> Duration {
         self.pick(Duration::from_secs(1), Duration::ZERO)
     }
+    /// Rounds of each verdict throughput point, server and baseline alternating.
+    fn rounds(&self) -> usize {
+        self.pick(3, 1)
+    }
     fn scale_sizes(&self) -> Vec<u64> {
         self.pick(vec![10_000, 100_000, 1_000_000], vec![1_000, 10_000])
     }
@@ -267,17 +271,46 @@ impl Bench {
         let expect = Expect::Exact(json.clone(), msg);
         let mut rows = Vec::new();
         for proto in [Proto::Rest, Proto::Grpc] {
+            let targets =
+                [("server", &server.addr), ("baseline", &baseline.addr)].map(|(who, addr)| {
+                    (
+                        who,
+                        VerdictTarget {
+                            proto,
+                            addr,
+                            private_key: &t.private_key,
+                            tokens: &tokens,
+                            expect: &expect,
+                        },
+                    )
+                });
+            // Throughput: server and baseline back to back, `rounds` times per point, so
+            // that the machine's drift (it is shared) falls on both; the median of each.
+            let mut rates = [Vec::new(), Vec::new()];
+            let mut ratios = Vec::new();
+            for c in VERDICT_CONNS {
+                let mut rounds = [Vec::new(), Vec::new()];
+                for _ in 0..self.plan.rounds() {
+                    for (i, (who, target)) in targets.iter().enumerate() {
+                        let label = format!("{who} {}", proto.name());
+                        rounds[i].push(self.throughput(&label, target, c).await?);
+                    }
+                }
+                let per_round: Vec<f64> = rounds[0]
+                    .iter()
+                    .zip(&rounds[1])
+                    .map(|(s, b)| s / b)
+                    .collect();
+                ratios.push(per_round);
+                for i in 0..2 {
+                    rates[i].push(median(&mut rounds[i]));
+                }
+            }
             let mut points = Vec::new();
-            for (who, addr) in [("server", &server.addr), ("baseline", &baseline.addr)] {
-                let target = VerdictTarget {
-                    proto,
-                    addr,
-                    private_key: &t.private_key,
-                    tokens: &tokens,
-                    expect: &expect,
-                };
+            for (i, (who, target)) in targets.iter().enumerate() {
+                let label = format!("{who} {}", proto.name());
                 points.push(
-                    self.verdict_points(&format!("{who} {}", proto.name()), &target)
+                    self.latency_points(&label, target, std::mem::take(&mut rates[i]))
                         .await?,
                 );
             }
@@ -285,6 +318,7 @@ impl Bench {
                 proto,
                 &points[0],
                 &points[1],
+                &ratios,
                 self.plan.open_rate(),
             ));
         }
@@ -295,12 +329,14 @@ impl Bench {
             intro: format!(
                 "One scored session read over and over (SQLite, one tenant). Baseline: a bare axum handler / bare tonic service \
                  returning the same bytes (`botect-bench baseline-server`, separate process, default multi-thread runtime). \
-                 Closed loop: each connection issues requests back to back ({} warm-up + {} measured per point). \
+                 Closed loop: each connection issues requests back to back ({} warm-up + {} measured per point; each throughput \
+                 point is measured {} times, server and baseline alternating, and the medians are given). \
                  Open loop: {} req/s over {OPEN_LOOP_CONNS} connections on fixed schedules, latency from the intended send time. \
                  Every response is checked (status and body). Server, baseline and load generator share the machine. \
                  Verdict body: `{}`.",
                 secs(self.plan.warmup()),
                 secs(self.plan.measure()),
+                self.plan.rounds(),
                 self.plan.open_rate(),
                 String::from_utf8_lossy(&json)
             ),
@@ -308,19 +344,28 @@ impl Bench {
         })
     }
 
-    async fn verdict_points(
+    /// Requests/s of one closed-loop point.
+    async fn throughput(
         &mut self,
         label: &str,
         t: &VerdictTarget<'_>,
+        conns: usize,
+    ) -> Result<f64> {
+        let (warmup, measure) = (self.plan.warmup(), self.plan.measure());
+        let s = closed_loop(t.connect(conns).await?, warmup, measure).await?;
+        self.check(&format!("verdict {label} closed loop {conns} conns"), &s);
+        eprintln!("verdict {label} {conns} conns: {:.0} req/s", s.rate());
+        Ok(s.rate())
+    }
+
+    /// One connection back to back and the open loop, with the throughput measured before.
+    async fn latency_points(
+        &mut self,
+        label: &str,
+        t: &VerdictTarget<'_>,
+        throughput: Vec<f64>,
     ) -> Result<VerdictPoints> {
         let (warmup, measure) = (self.plan.warmup(), self.plan.measure());
-        let mut throughput = Vec::new();
-        for c in VERDICT_CONNS {
-            let s = closed_loop(t.connect(c).await?, warmup, measure).await?;
-            self.check(&format!("verdict {label} closed loop {c} conns"), &s);
-            eprintln!("verdict {label} {c} conns: {:.0} req/s", s.rate());
-            throughput.push(s.rate());
-        }
         let mut s = closed_loop(t.connect(1).await?, warmup, measure).await?;
         self.check(&format!("verdict {label} one connection"), &s);
         let closed = s.lat.summary();
@@ -687,7 +732,24 @@ struct VerdictPoints {
     open_rate: f64,
 }
 
-fn verdict_rows(proto: Proto, real: &VerdictPoints, base: &VerdictPoints, rate: f64) -> Vec<Row> {
+/// The median (sorts `v`); 0 for none.
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// `ratios[i]`: the per-round server ÷ baseline ratios of `VERDICT_CONNS[i]`.
+fn verdict_rows(
+    proto: Proto,
+    real: &VerdictPoints,
+    base: &VerdictPoints,
+    ratios: &[Vec<f64>],
+    rate: f64,
+) -> Vec<Row> {
     let p = proto.name();
     let mut rows = Vec::new();
     for (i, c) in VERDICT_CONNS.iter().enumerate() {
@@ -697,6 +759,14 @@ fn verdict_rows(proto: Proto, real: &VerdictPoints, base: &VerdictPoints, rate: 
             real.throughput[i],
         )
         .baseline(base.throughput[i]);
+        if let Some(r) = ratios.get(i).filter(|r| r.len() > 1) {
+            let each: Vec<String> = r.iter().map(|x| format!("{x:.2}×")).collect();
+            row = row.note(format!(
+                "median of {} alternating rounds; per round {}",
+                r.len(),
+                each.join(", ")
+            ));
+        }
         if *c == 32 {
             let met = row.ratio.unwrap_or(0.0) >= 0.8;
             row = row.target("≥ 80% of baseline", met);

@@ -2,6 +2,7 @@
 //! of the crate. Layers above (docs/architecture.md): `domain` ← {`rules`, `engines`,
 //! `verified`, `integrity`} ← `store` ← `core` ← {`transport`, `worker`, `cli`, `server`}.
 pub mod address;
+pub mod batch_rules;
 pub mod event;
 pub mod records;
 pub mod request;

@@ -8,8 +8,8 @@ pub(super) const USAGE_SHARDS: i64 = 32;
 /// An account's usage in a period: the sum of its shards.
 pub(super) const USAGE_SUM_SQL: &str = "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_shards WHERE account_id = $1 AND period = $2";
 
-/// How long a stored idempotent response is replayed.
-pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+pub use crate::domain::batch_rules::IDEMPOTENCY_TTL_MS;
+use crate::domain::batch_rules::{self, PriorRequest, SessionSource};
 
 /// Ingest's transaction body; returns the outcome and whether to keep (commit) its writes.
 pub(crate) async fn ingest_tx(
@@ -33,14 +33,15 @@ pub(crate) async fn ingest_tx(
                     vec![param(w_in.project_id), param(key.as_str())],
                 )
                 .await?;
-            if now - prev_created < IDEMPOTENCY_TTL_MS {
-                if prev_hash != *hash {
-                    return Ok((IngestOutcome::KeyReused, false));
+            match batch_rules::prior_request(&prev_hash, prev_created, hash, now) {
+                PriorRequest::KeyReused => return Ok((IngestOutcome::KeyReused, false)),
+                PriorRequest::Replay => {
+                    let ack = serde_json::from_str(&prev_response).map_err(|e| {
+                        DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
+                    })?;
+                    return Ok((IngestOutcome::Replayed(ack), false));
                 }
-                let ack = serde_json::from_str(&prev_response).map_err(|e| {
-                    DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
-                })?;
-                return Ok((IngestOutcome::Replayed(ack), false));
+                PriorRequest::Expired => {}
             }
             tx.exec(
                 "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
@@ -50,45 +51,48 @@ pub(crate) async fn ingest_tx(
         }
     }
 
-    // The session: the caller's own, else the one an earlier copy of these events went
-    // to (a retry without Idempotency-Key), else a new one.
-    let mut session: Option<(i64, String)> = None;
-    if let Some(token) = &w_in.session_token {
-        let row: Option<(i64, String)> = tx
-            .one(
-                "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
-                vec![param(token.as_str()), param(w_in.project_id)],
-            )
-            .await?;
-        session = row;
-    }
-    if session.is_none() {
-        let mut sql = String::from(
-            "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
-        );
-        let mut vals = vec![param(w_in.project_id)];
-        for (i, e) in w_in.events.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", i + 2));
-            vals.push(param(e.request_id.as_str()));
-        }
-        sql.push_str(") LIMIT 1");
-        let row: Option<(i64, String)> = tx.one(&sql, vals).await?;
-        session = row;
-    }
-    let (session_id, session_token) = match session {
-        Some(s) => s,
-        None => {
-            let token = mint();
-            let (id,): (i64,) = tx
-                .one_req(
-                    "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                    vec![param(w_in.project_id), param(token.as_str()), param(now), param(now)],
+    // The session, from the sources `batch_rules` orders.
+    let mut source = None;
+    let (session_id, session_token) = loop {
+        let next = batch_rules::next_session_source(source, w_in.session_token.is_some());
+        source = Some(next);
+        let found: Option<(i64, String)> = match next {
+            SessionSource::CallersToken => {
+                let token = w_in.session_token.as_deref().unwrap_or_default();
+                tx.one(
+                    "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
+                    vec![param(token), param(w_in.project_id)],
                 )
-                .await?;
-            (id, token)
+                .await?
+            }
+            SessionSource::EarlierCopy => {
+                let mut sql = String::from(
+                    "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
+                );
+                let mut vals = vec![param(w_in.project_id)];
+                for (i, e) in w_in.events.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${}", i + 2));
+                    vals.push(param(e.request_id.as_str()));
+                }
+                sql.push_str(") LIMIT 1");
+                tx.one(&sql, vals).await?
+            }
+            SessionSource::New => {
+                let token = mint();
+                let (id,): (i64,) = tx
+                    .one_req(
+                        "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                        vec![param(w_in.project_id), param(token.as_str()), param(now), param(now)],
+                    )
+                    .await?;
+                Some((id, token))
+            }
+        };
+        if let Some(s) = found {
+            break s;
         }
     };
 
@@ -183,7 +187,7 @@ pub(crate) async fn ingest_tx(
             vec![param(w_in.account_id), param(period.as_str())],
         )
         .await?;
-    let over_quota = w_in.monthly_event_quota.is_some_and(|q| usage > q);
+    let over_quota = batch_rules::over_quota(usage, w_in.monthly_event_quota);
     let ack = IngestAck {
         session_token,
         accepted,
