@@ -330,7 +330,8 @@ impl Bench {
                 "One scored session read over and over (SQLite, one tenant). Baseline: a bare axum handler / bare tonic service \
                  returning the same bytes (`botect-bench baseline-server`, separate process, default multi-thread runtime). \
                  Closed loop: each connection issues requests back to back ({} warm-up + {} measured per point; each throughput \
-                 point is measured {} times, server and baseline alternating, and the medians are given). \
+                 point is measured {} times, server and baseline back to back; the rates are the medians, the ratio the median of \
+                 the rounds' ratios). \
                  Open loop: {} req/s over {OPEN_LOOP_CONNS} connections on fixed schedules, latency from the intended send time. \
                  Every response is checked (status and body). Server, baseline and load generator share the machine. \
                  Verdict body: `{}`.",
@@ -760,9 +761,13 @@ fn verdict_rows(
         )
         .baseline(base.throughput[i]);
         if let Some(r) = ratios.get(i).filter(|r| r.len() > 1) {
+            // Each round's server and baseline ran back to back: the median of those
+            // ratios is the comparison (the medians of the rates drift apart when the
+            // machine's load changes between rounds).
             let each: Vec<String> = r.iter().map(|x| format!("{x:.2}×")).collect();
+            row.ratio = Some(median(&mut r.clone()));
             row = row.note(format!(
-                "median of {} alternating rounds; per round {}",
+                "medians of {} alternating rounds; ratio: the median of the rounds' ratios {}",
                 r.len(),
                 each.join(", ")
             ));

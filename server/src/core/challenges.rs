@@ -91,7 +91,9 @@ impl Core {
             }
         }
     }
+}
 
+impl<S> Core<S> {
     /// What a batch's proof is, before the single-use check: the outcome to record and, for
     /// a proof that verified, the redemption the store performs with the batch.
     pub(crate) fn check_proof(

@@ -12,8 +12,11 @@ use std::{
 
 use sea_orm::DbErr;
 
+use crate::domain::batch_rules::{self, PriorRequest};
 use crate::store::{
-    ChangeStamps, RuleRow, Stamp, TokenPrincipal, TokenReads, Touched, VerdictReads, VerdictRow,
+    ChangeStamps, Claim, IngestAck, IngestOutcome, IngestWrite, IngestWrites, RuleRow, ScoreWrite,
+    ScoringQueue, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal, TokenReads,
+    Touched, TrafficCounts, VerdictReads, VerdictRow,
 };
 
 /// A session's stored score.
@@ -39,8 +42,24 @@ pub struct FakeStore {
     pub verdict_reads: AtomicUsize,
     /// Every read fails (a broken database).
     pub failing: AtomicBool,
-    /// Every verdict read takes this long (a stalled database).
+    /// Every verdict read and batch write takes this long (a stalled database).
     pub stall: Mutex<Duration>,
+    /// Enabled site keys.
+    pub site_keys: Mutex<HashMap<String, SiteKeyPrincipal>>,
+    /// Every batch stored, in order.
+    pub batches: Mutex<Vec<IngestWrite>>,
+    /// Writes fail as if the project had been deleted meanwhile (a foreign key).
+    pub gone: AtomicBool,
+    /// Sessions waiting for scoring (claimed all at once, up to the limit).
+    pub pending: Mutex<Vec<Claim>>,
+    pub events: Mutex<HashMap<i64, Vec<StoredEvent>>>,
+    pub requests: Mutex<HashMap<i64, Vec<StoredRequest>>>,
+    /// A session whose events cannot be read.
+    pub unreadable: Mutex<Option<i64>>,
+    /// The address each traffic count was asked for.
+    pub counted: Mutex<Vec<Option<String>>>,
+    /// Every `store_scores` call (one commit each).
+    pub commits: Mutex<Vec<Vec<ScoreWrite>>>,
 }
 
 impl FakeStore {
@@ -127,6 +146,141 @@ impl VerdictReads for FakeStore {
                 .cloned()
                 .unwrap_or_default()
         });
+        std::future::ready(out)
+    }
+}
+
+impl IngestWrites for FakeStore {
+    fn site_key_principal(
+        &self,
+        site_key: &str,
+    ) -> impl Future<Output = Result<Option<SiteKeyPrincipal>, DbErr>> + Send {
+        let out = self
+            .check()
+            .map(|()| self.site_keys.lock().unwrap().get(site_key).cloned());
+        std::future::ready(out)
+    }
+
+    /// Stores the batch in memory, answering an `Idempotency-Key` seen before the way the
+    /// store's transaction does (`batch_rules`).
+    fn ingest(
+        &self,
+        write: IngestWrite,
+        mint: fn() -> String,
+    ) -> impl Future<Output = Result<IngestOutcome, DbErr>> + Send {
+        let stall = *self.stall.lock().unwrap();
+        let out = self.check().and_then(|()| {
+            if self.gone.load(Ordering::SeqCst) {
+                return Err(DbErr::RecordNotFound(
+                    "FOREIGN KEY constraint failed".into(),
+                ));
+            }
+            let mut batches = self.batches.lock().unwrap();
+            if let Some((key, hash)) = &write.idempotency
+                && let Some(prior) = batches
+                    .iter()
+                    .find(|b| b.idempotency.as_ref().is_some_and(|(k, _)| k == key))
+            {
+                let (_, prior_hash) = prior.idempotency.as_ref().expect("found by key");
+                let ack = IngestAck {
+                    session_token: prior.session_token.clone().unwrap_or_default(),
+                    accepted: prior.events.len() as u32,
+                    duplicates: 0,
+                    over_quota: false,
+                };
+                match batch_rules::prior_request(prior_hash, 0, hash, 1) {
+                    PriorRequest::KeyReused => return Ok(IngestOutcome::KeyReused),
+                    PriorRequest::Replay => return Ok(IngestOutcome::Replayed(ack)),
+                    PriorRequest::Expired => {}
+                }
+            }
+            let mut write = write;
+            let token = write.session_token.get_or_insert_with(mint).clone();
+            let accepted = write.events.len() as u32;
+            batches.push(write);
+            Ok(IngestOutcome::Stored(IngestAck {
+                session_token: token,
+                accepted,
+                duplicates: 0,
+                over_quota: false,
+            }))
+        });
+        async move {
+            if !stall.is_zero() {
+                tokio::time::sleep(stall).await;
+            }
+            out
+        }
+    }
+}
+
+impl ScoringQueue for FakeStore {
+    fn claim_pending(
+        &self,
+        limit: u32,
+        _lease_ms: i64,
+    ) -> impl Future<Output = Result<Vec<Claim>, DbErr>> + Send {
+        let out = self.check().map(|()| {
+            let mut pending = self.pending.lock().unwrap();
+            let n = pending.len().min(limit as usize);
+            pending.drain(..n).collect()
+        });
+        std::future::ready(out)
+    }
+
+    fn session_events(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, DbErr>> + Send {
+        let out = if *self.unreadable.lock().unwrap() == Some(session_id) {
+            Err(DbErr::Custom("this session's events are unreadable".into()))
+        } else {
+            Ok(self
+                .events
+                .lock()
+                .unwrap()
+                .get(&session_id)
+                .cloned()
+                .unwrap_or_default())
+        };
+        std::future::ready(out)
+    }
+
+    fn session_requests(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Vec<StoredRequest>, DbErr>> + Send {
+        let out = self
+            .requests
+            .lock()
+            .unwrap()
+            .get(&session_id)
+            .cloned()
+            .unwrap_or_default();
+        std::future::ready(Ok(out))
+    }
+
+    fn session_traffic(
+        &self,
+        _project_id: i32,
+        _session_id: i64,
+        _at: i64,
+        counted_address: Option<&str>,
+    ) -> impl Future<Output = Result<TrafficCounts, DbErr>> + Send {
+        self.counted
+            .lock()
+            .unwrap()
+            .push(counted_address.map(str::to_string));
+        std::future::ready(Ok(TrafficCounts::default()))
+    }
+
+    fn store_scores(
+        &self,
+        scores: Vec<ScoreWrite>,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send {
+        let out = self
+            .check()
+            .map(|()| self.commits.lock().unwrap().push(scores));
         std::future::ready(out)
     }
 }

@@ -6,6 +6,8 @@ pub mod challenges;
 #[cfg(test)]
 mod fake_store;
 pub mod ingest;
+#[cfg(test)]
+mod ingest_use_case_tests;
 pub mod keys;
 pub mod plans;
 pub mod policy;
@@ -13,10 +15,12 @@ pub mod project_rules;
 pub mod queue;
 mod records;
 pub mod scoring;
-pub mod shedding;
 #[cfg(test)]
-mod use_case_tests;
+mod scoring_use_case_tests;
+pub mod shedding;
 pub mod verdict_cache;
+#[cfg(test)]
+mod verdict_use_case_tests;
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
@@ -28,8 +32,8 @@ use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
-        ChangeFeed, IngestAck, IngestOutcome, IngestWrite, NewEvent, ProjectRow, RequestRecord,
-        ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal, VerdictReads,
+        ChangeFeed, IngestAck, IngestOutcome, IngestWrite, IngestWrites, NewEvent, ProjectRow,
+        RequestRecord, ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal, VerdictReads,
     },
 };
 
@@ -443,7 +447,10 @@ impl Core {
     }
 
     // ---- data plane ----
+}
 
+/// Ingest: written against [`IngestWrites`] (unit-tested over `fake_store`).
+impl<S: IngestWrites> Core<S> {
     /// The project of a site key checked for shape ([`auth::SiteKey`]), with an active
     /// subscription when the method needs one.
     async fn site_key_principal(&self, site_key: &auth::SiteKey) -> ApiResult<SiteKeyPrincipal> {

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     domain::EventKind,
     engines::UaClass,
-    store::{Claim, ScoreWrite, StoredRequest, TrafficCounts},
+    store::{Claim, ScoreWrite, ScoringQueue, StoredRequest, TrafficCounts},
 };
 
 /// How long a claim is held before another worker may take the session over.
@@ -38,6 +38,65 @@ impl Core {
         notified
     }
 
+    /// Drops idempotency records and challenge redemptions past their windows.
+    pub async fn purge_expired(&self) {
+        if let Err(e) = self.store.purge_idempotency().await {
+            tracing::warn!(error = %e, "idempotency purge failed");
+        }
+        if let Err(e) = self.store.purge_challenge_uses().await {
+            tracing::warn!(error = %e, "challenge purge failed");
+        }
+    }
+
+    /// Probes the store (bounded by 2 s) and records the answer for [`Core::is_ready`];
+    /// returns the probe's error, if any.
+    pub async fn check_health(&self) -> Result<(), String> {
+        let probe = match tokio::time::timeout(PROBE_BOUND, self.store.probe()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("timed out after {PROBE_BOUND:?}")),
+        };
+        self.ready
+            .store(probe.is_ok(), std::sync::atomic::Ordering::Relaxed);
+        probe
+    }
+
+    /// Whether the store's last health probe passed (`/readyz`, gRPC health).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The stored facts of an ingest request, as the heuristics engine reads them.
+fn request_facts(r: &StoredRequest) -> RequestFacts {
+    RequestFacts {
+        client_ip: r.client_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        ua_hash: r.ua_hash.clone(),
+        ua_class: r
+            .ua_class
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(UaClass::Other),
+        header_flags: r.header_flags as u32,
+        integrity: crate::integrity::Outcome::from_code(r.integrity),
+    }
+}
+
+fn traffic(counts: &TrafficCounts, ip: Option<std::net::IpAddr>) -> Traffic {
+    let n = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
+    Traffic {
+        session_requests_1m: n(counts.session_requests_1m),
+        session_events_1m: n(counts.session_events_1m),
+        ip,
+        ip_sessions_10m: n(counts.ip_sessions_10m),
+        ip_requests_1m: n(counts.ip_requests_1m),
+        replayed_payloads: n(counts.replayed_payloads),
+        replay_sessions: n(counts.replay_sessions),
+    }
+}
+
+/// Scoring: written against [`ScoringQueue`] (unit-tested over `fake_store`).
+impl<S: ScoringQueue> Core<S> {
     /// Claims up to a batch of pending sessions, scores them and stores the scores in one
     /// commit (on SQLite every commit is an fsync). Returns how many sessions were claimed;
     /// 0 means the queue was empty (or could not be read). A session that fails is retried
@@ -105,61 +164,5 @@ impl Core {
             js_passed: a.js_passed,
             features: a.features.to_string(),
         })
-    }
-
-    /// Drops idempotency records and challenge redemptions past their windows.
-    pub async fn purge_expired(&self) {
-        if let Err(e) = self.store.purge_idempotency().await {
-            tracing::warn!(error = %e, "idempotency purge failed");
-        }
-        if let Err(e) = self.store.purge_challenge_uses().await {
-            tracing::warn!(error = %e, "challenge purge failed");
-        }
-    }
-
-    /// Probes the store (bounded by 2 s) and records the answer for [`Core::is_ready`];
-    /// returns the probe's error, if any.
-    pub async fn check_health(&self) -> Result<(), String> {
-        let probe = match tokio::time::timeout(PROBE_BOUND, self.store.probe()).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!("timed out after {PROBE_BOUND:?}")),
-        };
-        self.ready
-            .store(probe.is_ok(), std::sync::atomic::Ordering::Relaxed);
-        probe
-    }
-
-    /// Whether the store's last health probe passed (`/readyz`, gRPC health).
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// The stored facts of an ingest request, as the heuristics engine reads them.
-fn request_facts(r: &StoredRequest) -> RequestFacts {
-    RequestFacts {
-        client_ip: r.client_ip.as_deref().and_then(|ip| ip.parse().ok()),
-        ua_hash: r.ua_hash.clone(),
-        ua_class: r
-            .ua_class
-            .as_deref()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(UaClass::Other),
-        header_flags: r.header_flags as u32,
-        integrity: crate::integrity::Outcome::from_code(r.integrity),
-    }
-}
-
-fn traffic(counts: &TrafficCounts, ip: Option<std::net::IpAddr>) -> Traffic {
-    let n = |v: i64| v.clamp(0, u32::MAX as i64) as u32;
-    Traffic {
-        session_requests_1m: n(counts.session_requests_1m),
-        session_events_1m: n(counts.session_events_1m),
-        ip,
-        ip_sessions_10m: n(counts.ip_sessions_10m),
-        ip_requests_1m: n(counts.ip_requests_1m),
-        replayed_payloads: n(counts.replayed_payloads),
-        replay_sessions: n(counts.replay_sessions),
     }
 }

@@ -43,7 +43,7 @@ pub use projects::*;
 pub use queue::*;
 pub use rules::*;
 use tx::{SqlxTx, Tx};
-pub use uses::{TokenReads, VerdictReads};
+pub use uses::{IngestWrites, ScoringQueue, TokenReads, VerdictReads};
 pub use verdicts::*;
 
 /// Milliseconds since the Unix epoch: every stored time.
