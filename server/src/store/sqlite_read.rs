@@ -1,21 +1,18 @@
-//! Hot-path reads on SQLite (verdicts the cache does not hold, site keys, a session's events)
-//! through a per-thread read-only rusqlite connection on the blocking pool.
+//! Hot-path reads on SQLite (verdicts, site keys, a session's events) on the calling thread.
 //!
 //! sqlx runs every SQLite statement on a worker thread per connection and hands results back
 //! over a channel: two context switches per query, which profiles showed to be about half of
-//! a verdict read's CPU time. A read here is a handful of index lookups (microseconds) on a
-//! connection kept per blocking-pool thread. WAL readers never wait for the writer; every
-//! read sees the latest committed state.
+//! a verdict read's CPU time. A verdict read is a handful of index lookups (microseconds), so
+//! it runs here on a per-thread read-only connection to the same file instead. WAL readers
+//! never wait for the writer; every read sees the latest committed state.
 //!
-//! A read can meet a lock (a WAL recovery under way, a file another process holds in
-//! exclusive locking mode): the busy handler waits until the caller's deadline
-//! (`--verdict-timeout-ms` for verdicts) and no longer. When another process holds the WAL's
-//! read marks, SQLite retries inside the read itself (up to about 10 s) without asking the
-//! busy handler: that blocks one blocking-pool thread, never a runtime thread, and the
-//! caller's deadline (a timeout around the read) still answers on time. Before the verdict
-//! cache these reads ran on the calling runtime thread (the first attempt), which was
-//! measurably faster per read but let that case stall a runtime thread; verdicts the cache
-//! holds never get here.
+//! A read can still meet a lock (a WAL recovery under way, a file another process holds in
+//! exclusive locking mode). The first attempt never waits: SQLite's busy handler declines at
+//! once, and a busy read is retried on the blocking pool, whose busy handler waits until the
+//! caller's deadline (`--verdict-timeout-ms` for verdicts) and no longer. A runtime thread
+//! never sleeps in the busy handler. Known gap: when another process holds the WAL's read
+//! marks, SQLite retries inside the read itself (up to about 10 s) without asking the busy
+//! handler, and that first attempt blocks its runtime thread until SQLite gives up.
 use std::{
     cell::{Cell, RefCell},
     collections::HashMap,
@@ -52,6 +49,13 @@ fn wait_for_lock(attempt: i32) -> bool {
     let step = Duration::from_millis(1 << attempt.clamp(0, 4));
     std::thread::sleep(step.min(left));
     true
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn db_err(e: rusqlite::Error) -> DbErr {
@@ -96,8 +100,9 @@ fn with_connection<T>(
 /// A read's statement: its rows from a prepared statement and bound parameters.
 type Read<T> = fn(&mut rusqlite::Statement<'_>, &[LiteValue]) -> rusqlite::Result<T>;
 
-/// Runs `read` of `sql` on a blocking-pool thread's connection, whose busy handler waits for
-/// a lock until `deadline`.
+/// Runs `read` of `sql` on this thread without waiting for a lock (borrowing the SQL: no
+/// copy on the hot path); if SQLite reports the file busy, again on the blocking pool (with
+/// copies of the SQL and parameters), where the busy handler waits until `deadline`.
 async fn run<T: Send + 'static>(
     file: &Path,
     deadline: Instant,
@@ -106,16 +111,22 @@ async fn run<T: Send + 'static>(
     read: Read<T>,
 ) -> Result<T, DbErr> {
     let params = lite_params(values)?;
-    let (file, sql) = (file.to_path_buf(), sql.to_string());
-    tokio::task::spawn_blocking(move || {
-        with_connection(&file, Some(deadline), |conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            read(&mut stmt, &params)
-        })
-    })
-    .await
-    .map_err(|e| DbErr::Custom(format!("sqlite read task: {e}")))?
-    .map_err(db_err)
+    let attempt = move |conn: &Connection, sql: &str, params: &[LiteValue]| {
+        let mut stmt = conn.prepare_cached(sql)?;
+        read(&mut stmt, params)
+    };
+    match with_connection(file, None, |conn| attempt(conn, sql, &params)) {
+        Err(e) if is_busy(&e) => {
+            let (file, sql) = (file.to_path_buf(), sql.to_string());
+            tokio::task::spawn_blocking(move || {
+                with_connection(&file, Some(deadline), |conn| attempt(conn, &sql, &params))
+            })
+            .await
+            .map_err(|e| DbErr::Custom(format!("sqlite read task: {e}")))?
+            .map_err(db_err)
+        }
+        other => other.map_err(db_err),
+    }
 }
 
 /// One row of a read on a connection to `file`, waiting for a lock until `deadline`.
