@@ -274,20 +274,18 @@ impl Store {
         if scores.is_empty() {
             return Ok(());
         }
-        let tokens = if let Some(writer) = self.sqlite_writer() {
-            writer
+        if let Some(writer) = self.sqlite_writer() {
+            let tokens = writer
                 .submit(move |tx| {
                     futures::executor::block_on(scores_tx(tx, &scores)).map(|t| (t, true))
                 })
-                .await?
-        } else {
-            let w = self.write().await?;
-            let tokens = scores_tx(&w, &scores).await?;
-            w.commit_as(Touched::Sessions(tokens.clone())).await?;
+                .await?;
+            self.touched(&Touched::Sessions(tokens));
             return Ok(());
-        };
-        self.touched(&Touched::Sessions(tokens));
-        Ok(())
+        }
+        let w = self.write().await?;
+        let tokens = scores_tx(&w, &scores).await?;
+        w.commit_as(Touched::Sessions(tokens)).await
     }
 
     pub async fn pending_count(&self) -> Result<i64, DbErr> {

@@ -14,7 +14,7 @@ impl pb::ingest_service_server::IngestService for Api {
                 req.get_ref().site_key.as_deref(),
             )
             .await?;
-        let idempotency_key = credentials(req.metadata()).idempotency_key;
+        let idempotency_key = header(req.metadata(), "idempotency-key");
         let client = client_info(&req);
         let reply = match self
             .core
