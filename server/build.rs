@@ -60,8 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let id_params: Vec<String> = b.id_params.iter().map(|v| format!("{v:?}")).collect();
         let handler = format!(
-            "{{ let api = api.clone(); move |req: RestRequest| {{ let api = api.clone(); async move {{
-                call::<::botect_proto::v1::{input}, _, _, _>(req, &Binding {{ service: {full_service:?}, body: {body_rule}, status: {status}, no_content_when: {no_content_when}, response_body: {response_body}, id_params: &[{id_params}] }},
+            "{{ let api = api.clone(); move |req: ::axum::extract::Request| {{ let api = api.clone(); async move {{
+                call::<::botect_proto::v1::{input}, _, _, _>(req, max_body, &Binding {{ service: {full_service:?}, body: {body_rule}, status: {status}, no_content_when: {no_content_when}, response_body: {response_body}, id_params: &[{id_params}] }},
                     |r| async move {{ <Api as ::botect_proto::v1::{server_mod}::{service}>::{method_fn}(&api, r).await }}).await
             }} }} }}",
             input = method.input().name(),
@@ -80,7 +80,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut out = String::from(
         "/// Every REST route generated from the protos' `google.api.http` annotations.\n\
-         pub fn generated_routes(api: Api) -> ::axum::Router {\n    ::axum::Router::new()\n",
+         /// `max_body`: `--max-body-bytes` (each method's limit: `transport::limits`).\n\
+         pub fn generated_routes(api: Api, max_body: usize) -> ::axum::Router {\n    ::axum::Router::new()\n",
     );
     for (path, handlers) in &routes {
         let mut chain = String::new();

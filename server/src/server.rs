@@ -152,13 +152,13 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
     ))
     .layer(tonic_web::GrpcWebLayer::new());
 
-    let rest = rest::generated_routes(api)
+    let rest = rest::generated_routes(api, max_body_bytes)
         .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
         .merge(crate::browser_assets::routes())
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found);
-    Edge::new(grpc, rest, max_body_bytes)
+    Edge::new(grpc, rest)
 }
 
 /// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's
@@ -258,13 +258,10 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     // The HTTP library's own error answers get the flat JSON body (transport::http_errors).
-    // The no-op `tap_io` is what lets axum give each request its peer address as
-    // `ConnectInfo<SocketAddr>` for a listener of ours.
-    let listener = axum::serve::ListenerExt::tap_io(http_errors::Listener(listener), |_| {});
+    let listener = http_errors::Listener(listener);
+    // One edge per connection, knowing its peer (the heuristics engine's client IP). In-flight
+    // requests finish (their transactions commit) before the process exits.
     let app = app(core.clone(), cfg.max_body_bytes);
-    // In-flight requests finish (their transactions commit) before the process exits.
-    // Connect info gives every request its socket peer (the heuristics engine's client IP).
-    let app = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())

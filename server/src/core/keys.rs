@@ -45,7 +45,7 @@ pub fn hash_secret(secret: &str) -> String {
     let mut buf = [0u8; 64];
     hex::encode_to_slice(Sha256::digest(secret.as_bytes()), &mut buf)
         .expect("a SHA-256 is 32 bytes");
-    String::from_utf8_lossy(&buf).into_owned()
+    std::str::from_utf8(&buf).expect("hex is ASCII").to_owned()
 }
 
 /// Constant-time equality of two stored hashes (after the indexed lookup, so that the final

@@ -2,16 +2,23 @@
 //! refuses cross-origin preflights outside the browser paths, sends gRPC paths to the tonic
 //! routes and everything else straight to the REST router (no detour through gRPC's
 //! routing), applies CORS only on [`BROWSER_PATHS`], and gives every response its common
-//! headers.
+//! headers. One `Edge` serves one connection ([`Edge::for_peer`]): it hands the socket peer
+//! to the browser paths, the only handlers that read it.
 use std::{
     convert::Infallible,
     future::Future,
+    net::SocketAddr,
     pin::Pin,
     task::{Context, Poll},
     time::Duration,
 };
 
-use axum::{Router, extract::Request, response::Response};
+use axum::{
+    Router,
+    extract::{ConnectInfo, Request},
+    response::Response,
+    serve::IncomingStream,
+};
 use http::{HeaderValue, header};
 use tower::{Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
@@ -58,20 +65,48 @@ pub struct Edge {
     rest: Router,
     grpc_cors: Router,
     rest_cors: Router,
-    /// `--max-body-bytes`, handed to REST as a request extension.
-    max_body_bytes: usize,
+    /// The connection's socket peer (`None` until [`Edge::for_peer`]).
+    peer: Option<SocketAddr>,
 }
 
 impl Edge {
-    pub fn new(grpc: Router, rest: Router, max_body_bytes: usize) -> Edge {
+    pub fn new(grpc: Router, rest: Router) -> Edge {
         let grpc = grpc.fallback_service(rest.clone());
+        // `with_state` turns every handler into its service once, here; a router without it
+        // rebuilds (and boxes) the handler's service on every request.
         Edge {
-            grpc_cors: grpc.clone().layer(cors()),
-            rest_cors: rest.clone().layer(cors()),
-            grpc,
-            rest,
-            max_body_bytes,
+            grpc_cors: grpc.clone().layer(cors()).with_state(()),
+            rest_cors: rest.clone().layer(cors()).with_state(()),
+            grpc: grpc.with_state(()),
+            rest: rest.with_state(()),
+            peer: None,
         }
+    }
+
+    /// This edge for one connection from `peer`.
+    pub fn for_peer(&self, peer: SocketAddr) -> Edge {
+        Edge {
+            peer: Some(peer),
+            ..self.clone()
+        }
+    }
+}
+
+/// `axum::serve`'s make-service: one [`Edge`] per accepted connection, knowing its peer.
+impl<L> Service<IncomingStream<'_, L>> for Edge
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
+    type Response = Edge;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Edge, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, conn: IncomingStream<'_, L>) -> Self::Future {
+        std::future::ready(Ok(self.for_peer(*conn.remote_addr())))
     }
 }
 
@@ -108,8 +143,10 @@ impl Service<Request> for Edge {
             (false, true) => &self.rest_cors,
         }
         .clone();
-        req.extensions_mut()
-            .insert(rest::BodyLimit(self.max_body_bytes));
+        // The peer (the heuristics engine's client address) goes only where it is read.
+        if let (true, Some(peer)) = (browser, self.peer) {
+            req.extensions_mut().insert(ConnectInfo(peer));
+        }
         Box::pin(async move {
             let res = router.oneshot(req).await?;
             Ok(common_headers(res))

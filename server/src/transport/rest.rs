@@ -6,7 +6,7 @@ use std::{future::Future, net::SocketAddr};
 
 use axum::{
     body::Body,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request},
+    extract::{ConnectInfo, FromRequestParts, RawPathParams, Request},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -55,15 +55,11 @@ fn canonical_id(v: &str) -> bool {
         && v.parse::<u64>().is_ok_and(|n| n <= MAX_ID as u64)
 }
 
-/// Maximum request body, set by the server (`--max-body-bytes`) as a request extension.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
-
 pub struct RestRequest {
     params: Vec<(String, String)>,
     query: Option<String>,
     headers: HeaderMap,
-    /// The socket peer, when the server runs with connect info.
+    /// The socket peer, on the paths the edge hands it to (`transport::edge`).
     peer: Option<ConnectInfo<SocketAddr>>,
     /// The unread body (read by `decode`, against the method's limit).
     body: Option<axum::body::Body>,
@@ -88,27 +84,25 @@ pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     r
 }
 
-impl<S: Send + Sync> FromRequest<S> for RestRequest {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+impl RestRequest {
+    /// `max_body`: `--max-body-bytes`.
+    async fn new(req: Request, max_body: usize) -> RestRequest {
         let (mut parts, body) = req.into_parts();
-        let params = match RawPathParams::from_request_parts(&mut parts, state).await {
+        let params = match RawPathParams::from_request_parts(&mut parts, &()).await {
             Ok(p) => p
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             Err(_) => Vec::new(),
         };
-        let max_body = parts.extensions.get::<BodyLimit>().map_or(1 << 20, |l| l.0);
-        Ok(RestRequest {
+        RestRequest {
             params,
             query: parts.uri.query().map(str::to_string),
             headers: parts.headers,
             peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
             body: Some(body),
             max_body,
-        })
+        }
     }
 }
 
@@ -134,6 +128,10 @@ impl RestRequest {
             return Err(too_large());
         }
         let body = self.body.take().unwrap_or_default();
+        // A request without a body (no length, or 0) has nothing to read.
+        if axum::body::HttpBody::is_end_stream(&body) {
+            return Ok(Bytes::new());
+        }
         match http_body_util::Limited::new(body, limit).collect().await {
             Ok(c) => Ok(c.to_bytes()),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
@@ -144,12 +142,39 @@ impl RestRequest {
         }
     }
 
+    /// The path variables that are ids, checked for their canonical form.
+    fn check_ids(&self, b: &Binding) -> Result<(), ApiError> {
+        for (k, v) in &self.params {
+            if b.id_params.contains(&k.as_str()) && !canonical_id(v) {
+                return Err(ApiError::invalid(
+                    k,
+                    format!(
+                        "\"{k}\" must be an id from 1 to {MAX_ID}, in decimal without sign or leading zeros; got \"{v}\"."
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Builds the request message: body (per the binding), then path variables, then (for
     /// body-less methods) query parameters, decoded as canonical proto3 JSON. A path variable
     /// repeated in the body or the query, and any query parameter of a method with a body,
     /// is a 422 naming it.
     async fn decode<T: DeserializeOwned>(&mut self, b: &Binding) -> Result<T, ApiError> {
         let body = self.read_body(b).await?;
+        // A method without a body called without a query (a verdict read, a listing) is
+        // decoded from its path variables directly. The decoder is the same, and so is every
+        // value it sees (strings); only failures take the general path below, which names
+        // the field.
+        if matches!(b.body, BodyRule::None) && self.query.is_none() {
+            self.check_ids(b)?;
+            let vars = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            let vars = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(vars);
+            if let Ok(msg) = T::deserialize(vars) {
+                return Ok(msg);
+            }
+        }
         let parse_body = || -> Result<Option<Value>, ApiError> {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(None);
@@ -190,15 +215,8 @@ impl RestRequest {
                 format!("\"{k}\" is taken from the URL path; remove it from the request body."),
             ));
         }
+        self.check_ids(b)?;
         for (k, v) in &self.params {
-            if b.id_params.contains(&k.as_str()) && !canonical_id(v) {
-                return Err(ApiError::invalid(
-                    k,
-                    format!(
-                        "\"{k}\" must be an id from 1 to {MAX_ID}, in decimal without sign or leading zeros; got \"{v}\"."
-                    ),
-                ));
-            }
             obj.insert(k.clone(), Value::String(v.clone()));
         }
         if let Some(q) = &self.query {
@@ -307,13 +325,14 @@ fn without_unspecified(msg: &str) -> String {
 }
 
 /// Runs one REST call through the method's service implementation.
-pub async fn call<Req, Resp, F, Fut>(mut req: RestRequest, b: &Binding, f: F) -> Response
+pub async fn call<Req, Resp, F, Fut>(req: Request, max_body: usize, b: &Binding, f: F) -> Response
 where
     Req: DeserializeOwned,
     Resp: Serialize,
     F: FnOnce(tonic::Request<Req>) -> Fut,
     Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
 {
+    let mut req = RestRequest::new(req, max_body).await;
     let msg = match req.decode::<Req>(b).await {
         Ok(m) => m,
         Err(e) => return error_response(&e),
@@ -331,8 +350,9 @@ where
             }
             // Most methods answer their whole message: encoded directly, no JSON tree.
             if b.no_content_when.is_none() && b.response_body.is_none() {
-                return match serde_json::to_vec(resp.get_ref()) {
-                    Ok(body) => json_response(status, body),
+                let mut body = Vec::with_capacity(512);
+                return match serde_json::to_writer(&mut body, resp.get_ref()) {
+                    Ok(()) => json_response(status, body),
                     Err(e) => error_response(&ApiError::internal(format!(
                         "response encoding failed: {e}"
                     ))),

@@ -14,7 +14,7 @@ impl pb::ingest_service_server::IngestService for Api {
                 req.get_ref().site_key.as_deref(),
             )
             .await?;
-        let idempotency_key = header(req.metadata(), "idempotency-key");
+        let idempotency_key = idempotency_key(req.metadata());
         let client = client_info(&req);
         let reply = match self
             .core

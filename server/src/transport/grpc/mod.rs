@@ -1,9 +1,15 @@
 //! The tonic service implementations: the only place protobuf types meet the core. REST and
 //! gRPC-web reach the core through these same implementations.
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, LazyLock},
+};
 
 use botect_proto::v1 as pb;
-use tonic::{Request, Response, Status, metadata::MetadataMap};
+use tonic::{
+    Request, Response, Status,
+    metadata::{AsciiMetadataKey, MetadataMap},
+};
 
 use crate::{
     core::project_rules::RuleChange,
@@ -25,19 +31,43 @@ pub struct Api {
 
 /// A header's value; non-ASCII bytes are kept (lossily) so validation can reject them
 /// instead of the header silently vanishing.
-fn header(md: &MetadataMap, name: &str) -> Option<String> {
-    md.get(name)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+fn header(md: &MetadataMap, name: &AsciiMetadataKey) -> Option<String> {
+    md.get(name).map(|v| match v.to_str() {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => String::from_utf8_lossy(v.as_bytes()).trim().to_string(),
+    })
 }
+
+/// The headers read by name, parsed once.
+struct Names {
+    authorization: AsciiMetadataKey,
+    site_key: AsciiMetadataKey,
+    private_key: AsciiMetadataKey,
+    idempotency_key: AsciiMetadataKey,
+    user_agent: AsciiMetadataKey,
+}
+
+static NAMES: LazyLock<Names> = LazyLock::new(|| Names {
+    authorization: AsciiMetadataKey::from_static("authorization"),
+    site_key: AsciiMetadataKey::from_static("x-botect-site-key"),
+    private_key: AsciiMetadataKey::from_static("x-botect-private-key"),
+    idempotency_key: AsciiMetadataKey::from_static("idempotency-key"),
+    user_agent: AsciiMetadataKey::from_static("user-agent"),
+});
 
 /// Credentials from gRPC metadata (REST copies its HTTP headers into metadata).
 pub fn credentials(md: &MetadataMap) -> Credentials {
     Credentials {
-        authorization: header(md, "authorization"),
-        site_key: header(md, "x-botect-site-key"),
-        private_key: header(md, "x-botect-private-key"),
-        idempotency_key: header(md, "idempotency-key"),
+        authorization: header(md, &NAMES.authorization),
+        site_key: header(md, &NAMES.site_key),
+        private_key: header(md, &NAMES.private_key),
+        idempotency_key: header(md, &NAMES.idempotency_key),
     }
+}
+
+/// The request's `Idempotency-Key`.
+fn idempotency_key(md: &MetadataMap) -> Option<String> {
+    header(md, &NAMES.idempotency_key)
 }
 
 /// The facts the heuristics engine needs about the request that carried a batch: the
@@ -56,7 +86,7 @@ pub fn client_info<T>(req: &Request<T>) -> ClientInfo {
         .map(|a| a.ip());
     ClientInfo {
         ip,
-        user_agent: header(md, "user-agent").filter(|u| !u.is_empty()),
+        user_agent: header(md, &NAMES.user_agent).filter(|u| !u.is_empty()),
         header_flags: heuristics::header_flags(|name| md.get(name).and_then(|v| v.to_str().ok())),
     }
 }
