@@ -283,3 +283,84 @@ async fn the_verdict_deadline_bounds_a_stalled_postgres() {
     tx.rollback().await.unwrap();
     botect_tests::verdict_until(&server, &t.private_key, &session, |v| *v == scored).await;
 }
+
+/// Holds the WAL's five read-mark locks of a SQLite database (exclusive POSIX locks on bytes
+/// 123–127 of its `-shm` file, SQLite's `READ_LOCK(0..4)`), as another process's readers can:
+/// a new read transaction then retries inside SQLite for about 10 s, without asking the busy
+/// handler, before it fails. Released when dropped.
+struct HeldReadMarks {
+    _file: std::fs::File,
+}
+
+impl HeldReadMarks {
+    fn take(db: &TestDb) -> HeldReadMarks {
+        use std::os::fd::AsRawFd;
+        let shm = db.dir.path().join("botect.db-shm");
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&shm)
+            .expect("the -shm file of a WAL database in use");
+        // SAFETY: a zeroed `flock` is a valid value; the fd is open for the call.
+        let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+        lock.l_type = libc::F_WRLCK as _;
+        lock.l_whence = libc::SEEK_SET as _;
+        lock.l_start = 120 + 3;
+        lock.l_len = 5;
+        let start = Instant::now();
+        // The server's readers hold these only for the length of one read.
+        while unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &lock) } != 0 {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "could not lock the read marks: {}",
+                std::io::Error::last_os_error()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        HeldReadMarks { _file: file }
+    }
+}
+
+/// Another process holding the WAL's read marks stalls every SQLite read for ~10 s inside
+/// SQLite. Verdict reads that miss the cache still answer the fail-open body at the
+/// deadline: more of them than the server has runtime and reader threads, all at once; and
+/// they are exact again once the marks are released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verdict_deadline_bounds_a_stalled_sqlite_read() {
+    let db = TestDb::new(DbKind::Sqlite).await;
+    let server = Server::start_with(&db, &["--verdict-timeout-ms", "1500"]).await;
+    let t = tenant(&db, &server, "StalledSqliteRead").await;
+    let (_, ack) = page_view(&server, &t).await;
+    let session = ack["session_token"].as_str().unwrap().to_string();
+    let scored = botect_tests::scored_verdict(&server, &t.private_key, &session).await;
+    // A settings write (same value) makes every cached verdict stale: the next read of
+    // `session` goes to the file.
+    let r = http()
+        .put(server.url(&format!("/v1/projects/{}/scoring/settings", t.project)))
+        .bearer_auth(&t.token)
+        .json(&json!({"allow_verified": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+
+    let marks = HeldReadMarks::take(&db);
+    let start = Instant::now();
+    let reads = (0..8).map(|_| async {
+        let (status, v) = botect_tests::verdict(&server, &t.private_key, &session).await;
+        (status, v, start.elapsed())
+    });
+    for (status, v, took) in futures::future::join_all(reads).await {
+        assert_eq!((status, v), (200, botect_tests::fail_open()));
+        assert!(
+            took >= Duration::from_millis(1400),
+            "failed open after {took:?}"
+        );
+        assert!(
+            took < Duration::from_millis(2500),
+            "the 1.5 s deadline did not hold: {took:?}"
+        );
+    }
+    drop(marks);
+    botect_tests::verdict_until(&server, &t.private_key, &session, |v| *v == scored).await;
+}

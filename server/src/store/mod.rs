@@ -70,10 +70,12 @@ pub struct Store {
     /// SQLite has one writer: write transactions queue here instead of failing with SQLITE_BUSY.
     write_lock: Option<Arc<Mutex<()>>>,
     url: String,
-    /// SQLite's file, for verdict reads on the calling thread (`sqlite_read`).
+    /// SQLite's file (its health check; the reader and writer threads open it).
     sqlite_file: Option<Arc<std::path::PathBuf>>,
     /// `(device, inode)` of that file when it was opened (`health`).
     sqlite_file_id: Option<health::FileId>,
+    /// SQLite's reader threads (`sqlite_read`); `None` for an in-memory database.
+    sqlite_readers: Option<sqlite_read::Readers>,
     /// SQLite's ingest writer thread, started on first use (`sqlite_write`).
     sqlite_writer: Arc<std::sync::OnceLock<Option<sqlite_write::SqliteWriter>>>,
     /// Bumped after every commit (`change_stamps`); `None` on PostgreSQL.
@@ -114,6 +116,7 @@ impl Store {
                 url: url.to_string(),
                 sqlite_file: None,
                 sqlite_file_id: None,
+                sqlite_readers: None,
                 sqlite_writer: Default::default(),
                 stamps: None,
             })
@@ -149,6 +152,12 @@ impl Store {
                     )
                     .ok()
             };
+            let sqlite_readers = match memory {
+                true => None,
+                false => Some(sqlite_read::Readers::spawn(file.clone()).map_err(|e| {
+                    DbErr::Custom(format!("cannot start the SQLite reader threads: {e}"))
+                })?),
+            };
             Ok(Store {
                 db,
                 backend: DbBackend::Sqlite,
@@ -157,6 +166,7 @@ impl Store {
                 // In-memory databases are per connection: those keep going through sqlx.
                 sqlite_file_id: (!memory).then(|| health::file_id(&file)).flatten(),
                 sqlite_file: (!memory).then(|| Arc::new(file)),
+                sqlite_readers,
                 sqlite_writer: Default::default(),
                 stamps: stamps.map(Arc::new),
             })
@@ -222,9 +232,9 @@ impl Store {
         }
     }
 
-    /// A hot-path read of at most one row: on a SQLite file on the calling thread
-    /// (`sqlite_read`; a locked file waits up to [`READ_LOCK_WAIT`]), elsewhere through the
-    /// pool.
+    /// A hot-path read of at most one row: on a SQLite file on a reader thread
+    /// (`sqlite_read`; the answer is waited for up to [`READ_LOCK_WAIT`]), elsewhere through
+    /// the pool.
     async fn read_one<R: tx::Row + Send + 'static>(
         &self,
         sql: &str,
@@ -241,8 +251,8 @@ impl Store {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Option<R>, DbErr> {
-        if let Some(file) = &self.sqlite_file {
-            return sqlite_read::one(file, deadline, sql, values).await;
+        if let Some(readers) = &self.sqlite_readers {
+            return readers.one(deadline, sql, values).await;
         }
         match self.db.query_one_raw(self.stmt(sql, values)).await? {
             Some(row) => Ok(Some(R::from_sqlx(&row)?)),
@@ -257,8 +267,10 @@ impl Store {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Vec<R>, DbErr> {
-        if let Some(file) = &self.sqlite_file {
-            return sqlite_read::all(file, Instant::now() + READ_LOCK_WAIT, sql, values).await;
+        if let Some(readers) = &self.sqlite_readers {
+            return readers
+                .all(Instant::now() + READ_LOCK_WAIT, sql, values)
+                .await;
         }
         let rows = self.db.query_all_raw(self.stmt(sql, values)).await?;
         rows.iter().map(R::from_sqlx).collect()

@@ -1,38 +1,40 @@
-//! Hot-path reads on SQLite (verdicts, site keys, a session's events) on the calling thread.
+//! Hot-path reads on SQLite (verdicts on a cache miss, site keys, a session's events) on a
+//! fixed set of reader threads, each with its own read-only connection to the file.
 //!
 //! sqlx runs every SQLite statement on a worker thread per connection and hands results back
 //! over a channel: two context switches per query, which profiles showed to be about half of
-//! a verdict read's CPU time. A verdict read is a handful of index lookups (microseconds), so
-//! it runs here on a per-thread read-only connection to the same file instead. WAL readers
-//! never wait for the writer; every read sees the latest committed state.
+//! a verdict read's CPU time. A read here is one hop to a reader thread that keeps its
+//! connection and its prepared statements. WAL readers never wait for the writer; every read
+//! sees the latest committed state.
 //!
-//! A read can still meet a lock (a WAL recovery under way, a file another process holds in
-//! exclusive locking mode). The first attempt never waits: SQLite's busy handler declines at
-//! once, and a busy read is retried on the blocking pool, whose busy handler waits until the
-//! caller's deadline (`--verdict-timeout-ms` for verdicts) and no longer. A runtime thread
-//! never sleeps in the busy handler. Known gap: when another process holds the WAL's read
-//! marks, SQLite retries inside the read itself (up to about 10 s) without asking the busy
-//! handler, and that first attempt blocks its runtime thread until SQLite gives up.
+//! No SQLite call runs on a runtime thread, so the caller's deadline always holds: it waits
+//! for the answer until its deadline and then gives up (a verdict fails open), whatever SQLite
+//! is doing. A read can meet a lock (a WAL recovery under way, a file another process holds
+//! in exclusive locking mode): the busy handler waits until the read's deadline and no
+//! longer. When another process holds the WAL's read marks, SQLite retries inside the read
+//! (up to about 10 s) without asking the busy handler: that holds one reader thread, never
+//! the caller. A read whose deadline passed while it was queued is not run.
 use std::{
-    cell::{Cell, RefCell},
-    collections::HashMap,
+    cell::Cell,
     path::{Path, PathBuf},
+    sync::{Arc, Mutex, mpsc},
+    thread,
     time::{Duration, Instant},
 };
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use sea_orm::DbErr;
-
-use sea_orm::Value;
+use sea_orm::{DbErr, Value};
 
 use rusqlite::types::Value as LiteValue;
 
 use super::tx::{Row, lite_params};
 
+/// Reader threads per database file: reads of other sessions go on while some are held
+/// (a read-mark stall holds its thread for up to ~10 s).
+pub const READER_THREADS: usize = 4;
+
 thread_local! {
-    /// One read connection per (thread, database file).
-    static CONNECTIONS: RefCell<HashMap<PathBuf, Connection>> = RefCell::new(HashMap::new());
-    /// Until when this thread's current read may wait for a lock (`None`: not at all).
+    /// Until when this reader thread's current read may wait for a lock.
     static WAIT_UNTIL: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
@@ -51,13 +53,6 @@ fn wait_for_lock(attempt: i32) -> bool {
     true
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
-}
-
 fn db_err(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("sqlite read: {e}"))
 }
@@ -69,101 +64,201 @@ fn open(path: &Path) -> Result<Connection, rusqlite::Error> {
     )?;
     conn.busy_handler(Some(wait_for_lock))?;
     conn.pragma_update(None, "query_only", true)?;
-    conn.set_prepared_statement_cache_capacity(8);
+    conn.set_prepared_statement_cache_capacity(16);
     Ok(conn)
 }
 
-/// Runs `f` on this thread's connection to `path`, opening it on first use, waiting for a
-/// lock until `wait_until` at most; a connection that failed is dropped so the next read
-/// reopens it.
-fn with_connection<T>(
-    path: &Path,
-    wait_until: Option<Instant>,
-    f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
-) -> Result<T, rusqlite::Error> {
-    CONNECTIONS.with(|cell| {
-        let mut map = cell.borrow_mut();
-        if !map.contains_key(path) {
-            map.insert(path.to_path_buf(), open(path)?);
-        }
-        let conn = map.get(path).expect("inserted above");
-        WAIT_UNTIL.with(|w| w.set(wait_until));
-        let out = f(conn);
-        WAIT_UNTIL.with(|w| w.set(None));
-        if out.is_err() {
-            map.remove(path);
-        }
-        out
-    })
-}
+/// One read for a reader thread: runs on its connection (opened on first use, dropped after
+/// an error so the next read reopens it).
+type Job = Box<dyn FnOnce(&mut Option<Connection>) + Send>;
 
 /// A read's statement: its rows from a prepared statement and bound parameters.
 type Read<T> = fn(&mut rusqlite::Statement<'_>, &[LiteValue]) -> rusqlite::Result<T>;
 
-/// Runs `read` of `sql` on this thread without waiting for a lock (borrowing the SQL: no
-/// copy on the hot path); if SQLite reports the file busy, again on the blocking pool (with
-/// copies of the SQL and parameters), where the busy handler waits until `deadline`.
-async fn run<T: Send + 'static>(
-    file: &Path,
-    deadline: Instant,
-    sql: &str,
-    values: Vec<Value>,
-    read: Read<T>,
-) -> Result<T, DbErr> {
-    let params = lite_params(values)?;
-    let attempt = move |conn: &Connection, sql: &str, params: &[LiteValue]| {
-        let mut stmt = conn.prepare_cached(sql)?;
-        read(&mut stmt, params)
-    };
-    match with_connection(file, None, |conn| attempt(conn, sql, &params)) {
-        Err(e) if is_busy(&e) => {
-            let (file, sql) = (file.to_path_buf(), sql.to_string());
-            tokio::task::spawn_blocking(move || {
-                with_connection(&file, Some(deadline), |conn| attempt(conn, &sql, &params))
-            })
-            .await
-            .map_err(|e| DbErr::Custom(format!("sqlite read task: {e}")))?
-            .map_err(db_err)
+/// The reader threads of one database file. They end when the last clone is dropped.
+#[derive(Clone)]
+pub struct Readers {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Readers {
+    /// Starts [`READER_THREADS`] reader threads for `file` (connections open on first use).
+    pub fn spawn(file: PathBuf) -> std::io::Result<Readers> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..READER_THREADS {
+            let (queue, file) = (queue.clone(), file.clone());
+            thread::Builder::new()
+                .name(format!("sqlite-read-{i}"))
+                .spawn(move || {
+                    let mut conn: Option<Connection> = None;
+                    loop {
+                        // One thread at a time waits on the queue; the others on the lock.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        if conn.is_none() {
+                            match open(&file) {
+                                Ok(c) => conn = Some(c),
+                                Err(e) => tracing::warn!(error = %e, "sqlite read connection"),
+                            }
+                        }
+                        job(&mut conn);
+                    }
+                })?;
         }
-        other => other.map_err(db_err),
+        Ok(Readers { jobs })
     }
-}
 
-/// One row of a read on a connection to `file`, waiting for a lock until `deadline`.
-pub(super) async fn one<R: Row + Send + 'static>(
-    file: &Path,
-    deadline: Instant,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Option<R>, DbErr> {
-    run(file, deadline, sql, values, |stmt, params| {
-        stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| {
-            R::from_lite(r)
+    /// Runs `read` of `sql` on a reader thread; gives up at `deadline` (queued, waiting for a
+    /// lock, or held inside SQLite).
+    async fn run<T: Send + 'static>(
+        &self,
+        deadline: Instant,
+        sql: &str,
+        values: Vec<Value>,
+        read: Read<T>,
+    ) -> Result<T, DbErr> {
+        let params = lite_params(values)?;
+        let sql = sql.to_string();
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn: &mut Option<Connection>| {
+            if Instant::now() >= deadline {
+                return; // The caller has given up: `answer` sees the sender dropped.
+            }
+            let Some(c) = conn.as_ref() else {
+                let _ = reply.send(Err(DbErr::Custom(
+                    "sqlite read: cannot open the database file".into(),
+                )));
+                return;
+            };
+            WAIT_UNTIL.with(|w| w.set(Some(deadline)));
+            let out = c
+                .prepare_cached(&sql)
+                .and_then(|mut stmt| read(&mut stmt, &params));
+            WAIT_UNTIL.with(|w| w.set(None));
+            if out.is_err() {
+                *conn = None;
+            }
+            let _ = reply.send(out.map_err(db_err));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| DbErr::Custom("sqlite read: the reader threads have stopped".into()))?;
+        match tokio::time::timeout_at(deadline.into(), answer).await {
+            Ok(Ok(out)) => out,
+            Ok(Err(_)) | Err(_) => Err(DbErr::Custom(
+                "sqlite read: no answer before the deadline (the file is locked or the readers are busy)"
+                    .into(),
+            )),
+        }
+    }
+
+    /// One row of a read, giving up at `deadline`.
+    pub async fn one<R: Row + Send + 'static>(
+        &self,
+        deadline: Instant,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<R>, DbErr> {
+        self.run(deadline, sql, values, |stmt, params| {
+            stmt.query_row(rusqlite::params_from_iter(params.iter()), |r| {
+                R::from_lite(r)
+            })
+            .optional()
         })
-        .optional()
-    })
-    .await
-}
+        .await
+    }
 
-/// Every row of a read on a connection to `file`, waiting for a lock until `deadline`.
-pub(super) async fn all<R: Row + Send + 'static>(
-    file: &Path,
-    deadline: Instant,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<R>, DbErr> {
-    run(file, deadline, sql, values, |stmt, params| {
-        stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
-            R::from_lite(r)
-        })?
-        .collect()
-    })
-    .await
+    /// Every row of a read, giving up at `deadline`.
+    pub async fn all<R: Row + Send + 'static>(
+        &self,
+        deadline: Instant,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<R>, DbErr> {
+        self.run(deadline, sql, values, |stmt, params| {
+            stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                R::from_lite(r)
+            })?
+            .collect()
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn count(stmt: &mut rusqlite::Statement<'_>, _: &[LiteValue]) -> rusqlite::Result<i64> {
+        stmt.query_row([], |r| r.get(0))
+    }
+
+    /// A read SQLite holds (as a read-mark stall does) answers its caller at the deadline;
+    /// the other reader threads keep serving.
+    #[tokio::test]
+    async fn the_caller_gets_its_answer_at_the_deadline_whatever_sqlite_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.db");
+        Connection::open(&file)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let readers = Readers::spawn(file).unwrap();
+        let held: Read<i64> = |stmt, params| {
+            std::thread::sleep(Duration::from_millis(800));
+            count(stmt, params)
+        };
+        let start = Instant::now();
+        let late = readers
+            .run(
+                start + Duration::from_millis(100),
+                "SELECT COUNT(*) FROM t",
+                vec![],
+                held,
+            )
+            .await;
+        let waited = start.elapsed();
+        assert!(late.is_err(), "no answer in time is an error: {late:?}");
+        assert!(
+            waited >= Duration::from_millis(100) && waited < Duration::from_millis(400),
+            "answered after {waited:?}"
+        );
+        let start = Instant::now();
+        let n = readers
+            .run(
+                start + Duration::from_secs(5),
+                "SELECT COUNT(*) FROM t",
+                vec![],
+                count,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert!(
+            start.elapsed() < Duration::from_millis(400),
+            "another reader thread served it while one is held: {:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_read_whose_deadline_passed_in_the_queue_is_not_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.db");
+        Connection::open(&file)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x);")
+            .unwrap();
+        let readers = Readers::spawn(file).unwrap();
+        let out = readers
+            .run(Instant::now(), "SELECT COUNT(*) FROM t", vec![], count)
+            .await;
+        assert!(out.is_err(), "{out:?}");
+    }
 
     #[test]
     fn the_busy_handler_waits_until_the_deadline_and_no_longer() {
