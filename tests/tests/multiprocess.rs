@@ -3,7 +3,7 @@
 //! once, and scoring claims are exclusive.
 use std::{collections::HashSet, time::Duration};
 
-use botect::store::Store;
+use botect::store::{ScoringQueue, Store};
 use botect_tests::{
     DbKind, Server, TestDb, both_dbs, event, http, ingest, rid, scored_verdict, serde_json,
     settings, sql_count, tenant, verdict,

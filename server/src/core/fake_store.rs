@@ -12,6 +12,7 @@ use std::{
 
 use sea_orm::DbErr;
 
+use super::fake_control_plane::ControlPlane;
 use crate::domain::batch_rules::{self, PriorRequest};
 use crate::store::{
     ChangeStamps, Claim, IngestAck, IngestOutcome, IngestWrite, IngestWrites, RuleRow, ScoreWrite,
@@ -60,6 +61,24 @@ pub struct FakeStore {
     pub counted: Mutex<Vec<Option<String>>>,
     /// Every `store_scores` call (one commit each).
     pub commits: Mutex<Vec<Vec<ScoreWrite>>>,
+    /// Accounts, projects and scoring configuration (`fake_control_plane`).
+    pub control: Mutex<ControlPlane>,
+}
+
+/// A core over `store` with `config`: the built-in verified-bot catalogue, no DNS, a fixed
+/// challenge secret.
+pub fn core_over(store: FakeStore, config: super::CoreConfig) -> super::Core<FakeStore> {
+    let verifier = crate::verified::Verifier::new(
+        crate::verified::Catalogue::builtin(),
+        std::sync::Arc::new(crate::verified::StaticResolver::new()),
+        crate::verified::VerifierConfig::default(),
+    );
+    super::Core::assemble(
+        store,
+        config,
+        verifier,
+        crate::integrity::Secret::new([9; 32]),
+    )
 }
 
 impl FakeStore {
@@ -82,7 +101,7 @@ impl FakeStore {
         self.verdict_reads.load(Ordering::SeqCst)
     }
 
-    fn check(&self) -> Result<(), DbErr> {
+    pub(super) fn check(&self) -> Result<(), DbErr> {
         if self.failing.load(Ordering::SeqCst) {
             return Err(DbErr::Custom("the fake database is down".into()));
         }

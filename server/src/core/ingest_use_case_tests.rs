@@ -6,25 +6,14 @@ use std::{sync::Arc, time::Duration};
 use serde_json::json;
 
 use super::auth::SiteKey;
-use super::fake_store::FakeStore;
+use super::fake_store::{FakeStore, core_over};
 use super::{ClientInfo, Core, CoreConfig, Ingested, keys};
 use crate::domain::{EventKind, IncomingBatch, IncomingEvent};
 use crate::error::ErrorCode;
 use crate::store::SiteKeyPrincipal;
-use crate::verified::{Catalogue, StaticResolver, Verifier, VerifierConfig};
 
 fn core(store: FakeStore, config: CoreConfig) -> Arc<Core<FakeStore>> {
-    let verifier = Verifier::new(
-        Catalogue::builtin(),
-        Arc::new(StaticResolver::new()),
-        VerifierConfig::default(),
-    );
-    Arc::new(Core::assemble(
-        store,
-        config,
-        verifier,
-        crate::integrity::Secret::new([9; 32]),
-    ))
+    Arc::new(core_over(store, config))
 }
 
 /// A store with one enabled site key; its key.

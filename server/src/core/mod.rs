@@ -4,6 +4,10 @@ pub mod admin;
 pub mod auth;
 pub mod challenges;
 #[cfg(test)]
+mod control_plane_use_case_tests;
+#[cfg(test)]
+mod fake_control_plane;
+#[cfg(test)]
 mod fake_store;
 pub mod ingest;
 #[cfg(test)]
@@ -32,8 +36,9 @@ use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
-        ChangeFeed, IngestAck, IngestOutcome, IngestWrite, IngestWrites, NewEvent, ProjectRow,
-        RequestRecord, ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal, VerdictReads,
+        AccountReads, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, IngestWrites, NewEvent,
+        ProjectRow, ProjectStore, RequestRecord, ScoringRow, SiteKeyPrincipal, Store,
+        TokenPrincipal, VerdictReads,
     },
 };
 
@@ -271,23 +276,8 @@ impl<S> Core<S> {
     }
 }
 
-impl Core {
-    // ---- credentials ----
-
-    /// The project, which must belong to the principal's account (404 / 403).
-    async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
-        let id = project_id(project)?;
-        match from_store(self.store.project(id).await)? {
-            None => Err(ApiError::not_found(format!(
-                "Project {project} does not exist."
-            ))),
-            Some(row) if row.account_id != p.account_id => Err(ApiError::forbidden(format!(
-                "Project {project} does not belong to this account."
-            ))),
-            Some(row) => Ok(row),
-        }
-    }
-
+/// The token's account and user: written against [`AccountReads`].
+impl<S: AccountReads> Core<S> {
     // ---- account ----
 
     /// The token's account, and the token user's role in it.
@@ -302,6 +292,25 @@ impl Core {
         from_store(self.store.user(p.user_id).await)?
             .map(records::user)
             .ok_or_else(|| ApiError::forbidden("The token's user no longer exists."))
+    }
+}
+
+/// The control plane: written against [`ProjectStore`] (unit-tested over `fake_store`).
+impl<S: ProjectStore> Core<S> {
+    // ---- credentials ----
+
+    /// The project, which must belong to the principal's account (404 / 403).
+    async fn owned_project(&self, p: &TokenPrincipal, project: u32) -> ApiResult<ProjectRow> {
+        let id = project_id(project)?;
+        match from_store(self.store.project(id).await)? {
+            None => Err(ApiError::not_found(format!(
+                "Project {project} does not exist."
+            ))),
+            Some(row) if row.account_id != p.account_id => Err(ApiError::forbidden(format!(
+                "Project {project} does not belong to this account."
+            ))),
+            Some(row) => Ok(row),
+        }
     }
 
     // ---- projects ----

@@ -12,7 +12,7 @@ use crate::store::TokenPrincipal;
 use crate::{
     error::{ApiError, ApiResult},
     rules::{self as lang, Rule},
-    store::{RuleRow, RuleWrite},
+    store::{ProjectStore, RuleRow, RuleStore, RuleWrite},
 };
 
 /// A rule's fields as sent; `None` keeps (update) or defaults (create).
@@ -73,7 +73,8 @@ fn compile(row: &RuleRow) -> Option<Rule> {
     }
 }
 
-impl Core {
+/// Written against [`ProjectStore`] and [`RuleStore`] (unit-tested over `fake_store`).
+impl<S: ProjectStore + RuleStore> Core<S> {
     pub async fn list_rules(
         &self,
         p: &TokenPrincipal,

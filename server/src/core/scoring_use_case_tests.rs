@@ -1,25 +1,12 @@
 //! The core's scoring use case over the in-memory fake store (`fake_store`): what a claimed
 //! session is scored from, one commit per batch, per-address counts only for public
 //! addresses, and a session that cannot be read left to its lease.
-use std::sync::Arc;
-
 use super::Core;
-use super::fake_store::FakeStore;
+use super::fake_store::{FakeStore, core_over};
 use crate::store::{Claim, StoredEvent, StoredRequest};
-use crate::verified::{Catalogue, StaticResolver, Verifier, VerifierConfig};
 
 fn core(store: FakeStore) -> Core<FakeStore> {
-    let verifier = Verifier::new(
-        Catalogue::builtin(),
-        Arc::new(StaticResolver::new()),
-        VerifierConfig::default(),
-    );
-    Core::assemble(
-        store,
-        super::CoreConfig::default(),
-        verifier,
-        crate::integrity::Secret::new([3; 32]),
-    )
+    core_over(store, super::CoreConfig::default())
 }
 
 fn event(kind: &str, payload: &str) -> StoredEvent {

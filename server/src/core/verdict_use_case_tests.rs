@@ -1,55 +1,41 @@
 //! The core's verdict and authentication use cases over the in-memory fake store
 //! (`fake_store`): the cache's exactness, fail-open on store failures and stalls, the
 //! subscription requirement, and credentials of the wrong kind.
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use super::auth::{Principal, PrivateKey};
-use super::fake_store::{FakeSession, FakeStore};
+use super::fake_control_plane;
+use super::fake_store::{FakeSession, FakeStore, core_over};
 use super::{Core, CoreConfig, keys};
 use crate::binding::{Credential, Requirement};
 use crate::domain::{Action, Band, Credentials, RequestContext, VerdictOut};
 use crate::error::ErrorCode;
-use crate::store::{RuleRow, TokenPrincipal, Touched, VerdictRow};
-use crate::verified::{Catalogue, StaticResolver, Verifier, VerifierConfig};
+use crate::store::{RuleRow, ScoringRow, TokenPrincipal, Touched, VerdictRow};
 
 const PROJECT: i32 = 7;
 
 fn core(store: FakeStore, verdict_timeout: Duration) -> Core<FakeStore> {
-    let verifier = Verifier::new(
-        Catalogue::builtin(),
-        Arc::new(StaticResolver::new()),
-        VerifierConfig::default(),
-    );
     let config = CoreConfig {
         verdict_timeout,
         ..CoreConfig::default()
     };
-    Core::assemble(
-        store,
-        config,
-        verifier,
-        crate::integrity::Secret::new([7; 32]),
-    )
+    core_over(store, config)
 }
 
 /// A project row for a private key (no session fields).
 fn key_row(private_key: &str) -> VerdictRow {
-    VerdictRow {
+    let settings = ScoringRow {
         project_id: PROJECT,
-        subscription_active: true,
+        enabled: true,
+        site_key: None,
         allow_verified: true,
         protect_static: true,
         block_definite: true,
         challenge_likely: false,
         likely_bot_threshold: 50,
-        private_key_hash: keys::hash_secret(private_key),
-        score: None,
-        detection_ids: None,
-        reason: None,
-        js_passed: None,
-        features: None,
-        rules_version: 0,
-    }
+        challenge_difficulty: 0,
+    };
+    fake_control_plane::key_row(&settings, true, &keys::hash_secret(private_key))
 }
 
 fn session(score: i32) -> FakeSession {

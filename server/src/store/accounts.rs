@@ -104,23 +104,6 @@ impl Store {
         Ok((a, u))
     }
 
-    pub async fn account(&self, id: i32) -> Result<Option<AccountRow>, DbErr> {
-        self.one(
-            "SELECT id, name, slug, is_personal, subscription_active, plan, monthly_event_quota, created_at \
-             FROM accounts WHERE id = $1",
-            vec![param(id)],
-        )
-        .await
-    }
-
-    pub async fn user(&self, id: i32) -> Result<Option<UserRow>, DbErr> {
-        self.one(
-            "SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1",
-            vec![param(id)],
-        )
-        .await
-    }
-
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, DbErr> {
         self.one(
             "SELECT id, account_id, name, email, role, created_at FROM users WHERE email = $1",
@@ -184,18 +167,6 @@ impl Store {
         .await
     }
 
-    /// Active token by hash, with its user and account state.
-    pub async fn token_principal(&self, token_hash: &str) -> Result<Option<TokenPrincipal>, DbErr> {
-        self.one(
-            "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash, \
-             a.plan, a.features \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-            vec![param(token_hash)],
-        )
-        .await
-    }
-
     /// Sets an account's plan, its feature override (`None`: the plan's defaults) and its
     /// monthly quota; returns rows affected.
     pub async fn set_plan(
@@ -225,5 +196,38 @@ impl Store {
             )
             .await?;
         Ok(n.map_or(0, |(n,)| n))
+    }
+}
+
+impl AccountReads for Store {
+    async fn account(&self, id: i32) -> Result<Option<AccountRow>, DbErr> {
+        self.one(
+            "SELECT id, name, slug, is_personal, subscription_active, plan, monthly_event_quota, created_at \
+             FROM accounts WHERE id = $1",
+            vec![param(id)],
+        )
+        .await
+    }
+
+    async fn user(&self, id: i32) -> Result<Option<UserRow>, DbErr> {
+        self.one(
+            "SELECT id, account_id, name, email, role, created_at FROM users WHERE id = $1",
+            vec![param(id)],
+        )
+        .await
+    }
+}
+
+impl TokenReads for Store {
+    /// Active token by hash, with its user and account state.
+    async fn token_principal(&self, token_hash: &str) -> Result<Option<TokenPrincipal>, DbErr> {
+        self.one(
+            "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash, \
+             a.plan, a.features \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            vec![param(token_hash)],
+        )
+        .await
     }
 }

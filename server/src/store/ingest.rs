@@ -272,14 +272,54 @@ fn touched_by(outcome: &IngestOutcome) -> Touched {
 }
 
 impl Store {
+    /// Drops idempotency records older than the replay window.
+    pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
+        self.exec_as(
+            Touched::Nothing,
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
+            vec![param(now_ms() - IDEMPOTENCY_TTL_MS)],
+        )
+        .await
+    }
+}
+
+impl IngestWrites for Store {
+    async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+        let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
+            .read_one(
+                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
+                 FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+                 WHERE s.site_key = $1 AND s.enabled = $2",
+                vec![param(site_key), param(true)],
+            )
+            .await?;
+        Ok(row.map(
+            |(
+                project_id,
+                account_id,
+                subscription_active,
+                monthly_event_quota,
+                challenge_difficulty,
+            )| {
+                SiteKeyPrincipal {
+                    project_id,
+                    account_id,
+                    subscription_active,
+                    monthly_event_quota,
+                    challenge_difficulty,
+                }
+            },
+        ))
+    }
+
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
     /// pending mark and the month's usage. Nothing is written unless all of it is. On a SQLite
     /// file the transaction runs on the writer thread, group-committed with concurrent
     /// batches (`sqlite_write`); elsewhere on a sqlx transaction.
-    pub async fn ingest(
+    async fn ingest(
         &self,
         w_in: IngestWrite,
-        mint: impl Fn() -> String,
+        mint: fn() -> String,
     ) -> Result<IngestOutcome, DbErr> {
         if let Some(writer) = self.sqlite_writer() {
             // Never acknowledge a batch committed to a file that is no longer the database
@@ -307,15 +347,5 @@ impl Store {
             w.rollback().await?;
         }
         Ok(outcome)
-    }
-
-    /// Drops idempotency records older than the replay window.
-    pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
-        self.exec_as(
-            Touched::Nothing,
-            "DELETE FROM idempotency_keys WHERE created_at < $1",
-            vec![param(now_ms() - IDEMPOTENCY_TTL_MS)],
-        )
-        .await
     }
 }

@@ -43,7 +43,9 @@ pub use projects::*;
 pub use queue::*;
 pub use rules::*;
 use tx::{SqlxTx, Tx};
-pub use uses::{IngestWrites, ScoringQueue, TokenReads, VerdictReads};
+pub use uses::{
+    AccountReads, IngestWrites, ProjectStore, RuleStore, ScoringQueue, TokenReads, VerdictReads,
+};
 pub use verdicts::*;
 
 /// Milliseconds since the Unix epoch: every stored time.
@@ -190,12 +192,6 @@ impl Store {
                     .ok()
             })
             .as_ref()
-    }
-
-    /// What a read of `token`'s session depends on, as of now (`None`: this store has no
-    /// change stamps, so nothing it returns may be cached). Take it before the read.
-    pub fn change_stamp(&self, token: &str) -> Option<Stamp> {
-        self.stamps.as_ref().map(|s| s.stamp(token))
     }
 
     /// Records a commit (or a commit attempt) in the change stamps.

@@ -25,7 +25,15 @@ pub struct ScoringRow {
 }
 
 impl Store {
-    pub async fn create_project(&self, account_id: i32, name: &str) -> Result<ProjectRow, DbErr> {
+    const PROJECT_COLS: &str = "p.id, p.account_id, p.name, p.created_at, COALESCE(s.enabled, FALSE) AS scoring_enabled \
+         FROM projects p LEFT JOIN scoring s ON s.project_id = p.id";
+
+    const SCORING_COLS: &str = "project_id, enabled, site_key, allow_verified, protect_static, block_definite, \
+         challenge_likely, likely_bot_threshold, challenge_difficulty FROM scoring";
+}
+
+impl ProjectStore for Store {
+    async fn create_project(&self, account_id: i32, name: &str) -> Result<ProjectRow, DbErr> {
         let now = now_ms();
         let w = self.write().await?;
         let row: IdRow = w
@@ -45,10 +53,7 @@ impl Store {
             .ok_or_else(|| DbErr::RecordNotFound("project".into()))
     }
 
-    const PROJECT_COLS: &str = "p.id, p.account_id, p.name, p.created_at, COALESCE(s.enabled, FALSE) AS scoring_enabled \
-         FROM projects p LEFT JOIN scoring s ON s.project_id = p.id";
-
-    pub async fn project(&self, id: i32) -> Result<Option<ProjectRow>, DbErr> {
+    async fn project(&self, id: i32) -> Result<Option<ProjectRow>, DbErr> {
         self.one(
             &format!("SELECT {} WHERE p.id = $1", Self::PROJECT_COLS),
             vec![param(id)],
@@ -56,7 +61,7 @@ impl Store {
         .await
     }
 
-    pub async fn projects(&self, account_id: i32) -> Result<Vec<ProjectRow>, DbErr> {
+    async fn projects(&self, account_id: i32) -> Result<Vec<ProjectRow>, DbErr> {
         self.all(
             &format!(
                 "SELECT {} WHERE p.account_id = $1 ORDER BY p.id",
@@ -67,15 +72,12 @@ impl Store {
         .await
     }
 
-    pub async fn delete_project(&self, id: i32) -> Result<u64, DbErr> {
+    async fn delete_project(&self, id: i32) -> Result<u64, DbErr> {
         self.exec("DELETE FROM projects WHERE id = $1", vec![param(id)])
             .await
     }
 
-    const SCORING_COLS: &str = "project_id, enabled, site_key, allow_verified, protect_static, block_definite, \
-         challenge_likely, likely_bot_threshold, challenge_difficulty FROM scoring";
-
-    pub async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
+    async fn scoring(&self, project_id: i32) -> Result<Option<ScoringRow>, DbErr> {
         self.one(
             &format!("SELECT {} WHERE project_id = $1", Self::SCORING_COLS),
             vec![param(project_id)],
@@ -85,7 +87,7 @@ impl Store {
 
     /// Enables scoring with the given new keys unless already enabled.
     /// Returns the row and whether the keys were minted now.
-    pub async fn enable_scoring(
+    async fn enable_scoring(
         &self,
         project_id: i32,
         site_key: &str,
@@ -106,7 +108,7 @@ impl Store {
     }
 
     /// Disables scoring and forgets both keys.
-    pub async fn disable_scoring(&self, project_id: i32) -> Result<u64, DbErr> {
+    async fn disable_scoring(&self, project_id: i32) -> Result<u64, DbErr> {
         self.exec(
             "UPDATE scoring SET enabled = $1, site_key = NULL, private_key_hash = NULL, updated_at = $2 WHERE project_id = $3",
             vec![param(false), param(now_ms()), param(project_id)],
@@ -114,7 +116,7 @@ impl Store {
         .await
     }
 
-    pub async fn update_settings(
+    async fn update_settings(
         &self,
         project_id: i32,
         p: &SettingsPatch,
@@ -140,7 +142,7 @@ impl Store {
     }
 
     /// Replaces the site key of an enabled project; false when scoring is not enabled.
-    pub async fn rotate_site_key(&self, project_id: i32, site_key: &str) -> Result<bool, DbErr> {
+    async fn rotate_site_key(&self, project_id: i32, site_key: &str) -> Result<bool, DbErr> {
         let n = self
             .exec(
                 "UPDATE scoring SET site_key = $1, updated_at = $2 WHERE project_id = $3 AND enabled = $4",
@@ -151,7 +153,7 @@ impl Store {
     }
 
     /// Replaces the private key hash of an enabled project; false when scoring is not enabled.
-    pub async fn rotate_private_key(
+    async fn rotate_private_key(
         &self,
         project_id: i32,
         private_key_hash: &str,

@@ -118,10 +118,46 @@ pub struct TrafficCounts {
 }
 
 impl Store {
+    /// Sessions `ip` sent ingest requests for in the project in `(from, to]`, counted up to
+    /// [`IP_COUNT_CAP`] (a bounded scan of the `ingest_requests_ip` index).
+    pub async fn address_sessions(
+        &self,
+        project_id: i32,
+        ip: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, DbErr> {
+        let (sessions,): (i64,) = self
+            .read_one(
+                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
+                 WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
+                vec![param(project_id), param(ip), param(from), param(to), param(IP_COUNT_CAP)],
+            )
+            .await?
+            .unwrap_or((0,));
+        Ok(sessions)
+    }
+
+    pub async fn pending_count(&self) -> Result<i64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct N {
+            n: i64,
+        }
+        let n: Option<N> = self
+            .one(
+                "SELECT COUNT(*) AS n FROM sessions WHERE pending = $1",
+                vec![param(true)],
+            )
+            .await?;
+        Ok(n.map(|n| n.n).unwrap_or(0))
+    }
+}
+
+impl ScoringQueue for Store {
     /// Claims up to `limit` pending sessions for `lease_ms`. On PostgreSQL concurrent claimers
     /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); a lease that runs out (crashed
     /// worker) makes the session claimable again.
-    pub async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
+    async fn claim_pending(&self, limit: u32, lease_ms: i64) -> Result<Vec<Claim>, DbErr> {
         if let Some(writer) = self.sqlite_writer() {
             return writer
                 .submit(move |tx| {
@@ -136,7 +172,7 @@ impl Store {
         Ok(claims)
     }
 
-    pub async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
+    async fn session_events(&self, session_id: i64) -> Result<Vec<StoredEvent>, DbErr> {
         let rows: Vec<(String, String)> = self
             .read_all(
                 "SELECT event_type, payload FROM events WHERE session_id = $1 ORDER BY id",
@@ -153,7 +189,7 @@ impl Store {
     }
 
     /// The session's ingest requests, oldest first.
-    pub async fn session_requests(&self, session_id: i64) -> Result<Vec<StoredRequest>, DbErr> {
+    async fn session_requests(&self, session_id: i64) -> Result<Vec<StoredRequest>, DbErr> {
         type Cols = (
             Option<String>,
             Option<String>,
@@ -188,31 +224,11 @@ impl Store {
             .collect())
     }
 
-    /// Sessions `ip` sent ingest requests for in the project in `(from, to]`, counted up to
-    /// [`IP_COUNT_CAP`] (a bounded scan of the `ingest_requests_ip` index).
-    pub async fn address_sessions(
-        &self,
-        project_id: i32,
-        ip: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<i64, DbErr> {
-        let (sessions,): (i64,) = self
-            .read_one(
-                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT session_id FROM ingest_requests \
-                 WHERE project_id = $1 AND client_ip = $2 AND created_at > $3 AND created_at <= $4 LIMIT $5) t",
-                vec![param(project_id), param(ip), param(from), param(to), param(IP_COUNT_CAP)],
-            )
-            .await?
-            .unwrap_or((0,));
-        Ok(sessions)
-    }
-
     /// Request rates of the session and of `counted_address` (the core passes only an
     /// address per-address rates apply to) up to `at` (the session's latest request), and
     /// how many of the session's fingerprinted payloads another session of the project had
     /// sent before (the first sender is not the replayer).
-    pub async fn session_traffic(
+    async fn session_traffic(
         &self,
         project_id: i32,
         session_id: i64,
@@ -270,7 +286,7 @@ impl Store {
     /// scoring derived for rules (`js_detection.passed`, the behavioral features as JSON); a
     /// session stays pending if events arrived since. One transaction (one fsync on SQLite)
     /// for the whole set.
-    pub async fn store_scores(&self, scores: Vec<ScoreWrite>) -> Result<(), DbErr> {
+    async fn store_scores(&self, scores: Vec<ScoreWrite>) -> Result<(), DbErr> {
         if scores.is_empty() {
             return Ok(());
         }
@@ -286,19 +302,5 @@ impl Store {
         let w = self.write().await?;
         let tokens = scores_tx(&w, &scores).await?;
         w.commit_as(Touched::Sessions(tokens)).await
-    }
-
-    pub async fn pending_count(&self) -> Result<i64, DbErr> {
-        #[derive(FromQueryResult)]
-        struct N {
-            n: i64,
-        }
-        let n: Option<N> = self
-            .one(
-                "SELECT COUNT(*) AS n FROM sessions WHERE pending = $1",
-                vec![param(true)],
-            )
-            .await?;
-        Ok(n.map(|n| n.n).unwrap_or(0))
     }
 }

@@ -26,10 +26,21 @@ pub struct RuleWrite {
 }
 
 impl Store {
-    const RULE_COLS: &str = "id, project_id, name, expression_source, action, is_active, sort_order, created_at, updated_at FROM rules";
+    pub(super) const RULE_COLS: &str = "id, project_id, name, expression_source, action, is_active, sort_order, created_at, updated_at FROM rules";
 
+    async fn bump_rules_version(w: &Writer<'_>, project_id: i32) -> Result<(), DbErr> {
+        w.exec(
+            "UPDATE scoring SET rules_version = rules_version + 1 WHERE project_id = $1",
+            vec![param(project_id)],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl RuleStore for Store {
     /// The project's rules by `sort_order`, then id.
-    pub async fn rules(&self, project_id: i32) -> Result<Vec<RuleRow>, DbErr> {
+    async fn rules(&self, project_id: i32) -> Result<Vec<RuleRow>, DbErr> {
         self.all(
             &format!(
                 "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
@@ -40,7 +51,7 @@ impl Store {
         .await
     }
 
-    pub async fn rule(&self, project_id: i32, rule_id: i32) -> Result<Option<RuleRow>, DbErr> {
+    async fn rule(&self, project_id: i32, rule_id: i32) -> Result<Option<RuleRow>, DbErr> {
         self.one(
             &format!(
                 "SELECT {} WHERE project_id = $1 AND id = $2",
@@ -51,51 +62,7 @@ impl Store {
         .await
     }
 
-    /// The project's rules with the version they belong to (read together, so a cache
-    /// keyed by the version never holds rules of another version).
-    pub async fn rules_with_version(&self, project_id: i32) -> Result<(i64, Vec<RuleRow>), DbErr> {
-        let w = self.db.begin().await?;
-        #[derive(FromQueryResult)]
-        struct Version {
-            rules_version: i64,
-        }
-        let version: Option<Version> = match w
-            .query_one_raw(self.stmt(
-                "SELECT rules_version FROM scoring WHERE project_id = $1",
-                vec![param(project_id)],
-            ))
-            .await?
-        {
-            Some(row) => Some(Version::from_query_result(&row, "")?),
-            None => None,
-        };
-        let rows = w
-            .query_all_raw(self.stmt(
-                &format!(
-                    "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
-                    Self::RULE_COLS
-                ),
-                vec![param(project_id)],
-            ))
-            .await?;
-        let rules = rows
-            .iter()
-            .map(|r| RuleRow::from_query_result(r, ""))
-            .collect::<Result<_, _>>()?;
-        w.commit().await?;
-        Ok((version.map_or(0, |v| v.rules_version), rules))
-    }
-
-    async fn bump_rules_version(w: &Writer<'_>, project_id: i32) -> Result<(), DbErr> {
-        w.exec(
-            "UPDATE scoring SET rules_version = rules_version + 1 WHERE project_id = $1",
-            vec![param(project_id)],
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn insert_rule(&self, project_id: i32, r: &RuleWrite) -> Result<RuleRow, DbErr> {
+    async fn insert_rule(&self, project_id: i32, r: &RuleWrite) -> Result<RuleRow, DbErr> {
         let now = now_ms();
         let w = self.write().await?;
         let row: RuleRow = w
@@ -123,7 +90,7 @@ impl Store {
     }
 
     /// Replaces a rule's values; `None` when it is not in the project.
-    pub async fn update_rule(
+    async fn update_rule(
         &self,
         project_id: i32,
         rule_id: i32,
@@ -156,7 +123,7 @@ impl Store {
     }
 
     /// Deletes a rule; false when it is not in the project.
-    pub async fn delete_rule(&self, project_id: i32, rule_id: i32) -> Result<bool, DbErr> {
+    async fn delete_rule(&self, project_id: i32, rule_id: i32) -> Result<bool, DbErr> {
         let w = self.write().await?;
         let n = w
             .exec(

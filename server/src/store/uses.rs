@@ -6,9 +6,11 @@ use std::{future::Future, time::Instant};
 use sea_orm::DbErr;
 
 use super::{
-    Claim, IngestOutcome, IngestWrite, RuleRow, ScoreWrite, SiteKeyPrincipal, Stamp, Store,
-    StoredEvent, StoredRequest, TokenPrincipal, TrafficCounts, VerdictRow,
+    AccountRow, Claim, IngestOutcome, IngestWrite, ProjectRow, RuleRow, RuleWrite, ScoreWrite,
+    ScoringRow, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal, TrafficCounts,
+    UserRow, VerdictRow,
 };
+use crate::domain::SettingsPatch;
 
 /// Authenticating an account token.
 pub trait TokenReads: Send + Sync {
@@ -17,6 +19,105 @@ pub trait TokenReads: Send + Sync {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<TokenPrincipal>, DbErr>> + Send;
+}
+
+/// The control plane's reads of an account and a user (implemented in `store::accounts`).
+pub trait AccountReads: Send + Sync {
+    fn account(&self, id: i32) -> impl Future<Output = Result<Option<AccountRow>, DbErr>> + Send;
+
+    fn user(&self, id: i32) -> impl Future<Output = Result<Option<UserRow>, DbErr>> + Send;
+}
+
+/// An account's projects and their scoring configuration (implemented in `store::projects`).
+/// The store keeps what it is given: keys are minted and hashed by the core, and only the
+/// hash of a private key ever reaches it.
+pub trait ProjectStore: Send + Sync {
+    fn create_project(
+        &self,
+        account_id: i32,
+        name: &str,
+    ) -> impl Future<Output = Result<ProjectRow, DbErr>> + Send;
+
+    fn project(&self, id: i32) -> impl Future<Output = Result<Option<ProjectRow>, DbErr>> + Send;
+
+    /// The account's projects, oldest first.
+    fn projects(
+        &self,
+        account_id: i32,
+    ) -> impl Future<Output = Result<Vec<ProjectRow>, DbErr>> + Send;
+
+    /// Rows deleted (0: it was already gone).
+    fn delete_project(&self, id: i32) -> impl Future<Output = Result<u64, DbErr>> + Send;
+
+    fn scoring(
+        &self,
+        project_id: i32,
+    ) -> impl Future<Output = Result<Option<ScoringRow>, DbErr>> + Send;
+
+    /// Enables scoring; keys are stored only when the project has none yet. The boolean:
+    /// whether these keys were stored (else the existing ones stay).
+    fn enable_scoring(
+        &self,
+        project_id: i32,
+        site_key: &str,
+        private_key_hash: &str,
+    ) -> impl Future<Output = Result<(ScoringRow, bool), DbErr>> + Send;
+
+    fn disable_scoring(&self, project_id: i32) -> impl Future<Output = Result<u64, DbErr>> + Send;
+
+    /// The patched configuration; `None`: the project has none.
+    fn update_settings(
+        &self,
+        project_id: i32,
+        patch: &SettingsPatch,
+    ) -> impl Future<Output = Result<Option<ScoringRow>, DbErr>> + Send;
+
+    /// Whether a key was replaced (false: scoring is not enabled).
+    fn rotate_site_key(
+        &self,
+        project_id: i32,
+        site_key: &str,
+    ) -> impl Future<Output = Result<bool, DbErr>> + Send;
+
+    fn rotate_private_key(
+        &self,
+        project_id: i32,
+        private_key_hash: &str,
+    ) -> impl Future<Output = Result<bool, DbErr>> + Send;
+}
+
+/// A project's rules (implemented in `store::rules`); every change bumps the project's rules
+/// version.
+pub trait RuleStore: Send + Sync {
+    /// By `sort_order`, then id.
+    fn rules(&self, project_id: i32) -> impl Future<Output = Result<Vec<RuleRow>, DbErr>> + Send;
+
+    fn rule(
+        &self,
+        project_id: i32,
+        rule_id: i32,
+    ) -> impl Future<Output = Result<Option<RuleRow>, DbErr>> + Send;
+
+    fn insert_rule(
+        &self,
+        project_id: i32,
+        rule: &RuleWrite,
+    ) -> impl Future<Output = Result<RuleRow, DbErr>> + Send;
+
+    /// `None`: no such rule.
+    fn update_rule(
+        &self,
+        project_id: i32,
+        rule_id: i32,
+        rule: &RuleWrite,
+    ) -> impl Future<Output = Result<Option<RuleRow>, DbErr>> + Send;
+
+    /// Whether a rule was deleted.
+    fn delete_rule(
+        &self,
+        project_id: i32,
+        rule_id: i32,
+    ) -> impl Future<Output = Result<bool, DbErr>> + Send;
 }
 
 /// Reading a verdict.
@@ -57,23 +158,6 @@ pub trait IngestWrites: Send + Sync {
     ) -> impl Future<Output = Result<IngestOutcome, DbErr>> + Send;
 }
 
-impl IngestWrites for Store {
-    fn site_key_principal(
-        &self,
-        site_key: &str,
-    ) -> impl Future<Output = Result<Option<SiteKeyPrincipal>, DbErr>> + Send {
-        Store::site_key_principal(self, site_key)
-    }
-
-    fn ingest(
-        &self,
-        write: IngestWrite,
-        mint: fn() -> String,
-    ) -> impl Future<Output = Result<IngestOutcome, DbErr>> + Send {
-        Store::ingest(self, write, mint)
-    }
-}
-
 /// Scoring claimed sessions.
 pub trait ScoringQueue: Send + Sync {
     /// Up to `limit` pending sessions, leased for `lease_ms`.
@@ -109,76 +193,4 @@ pub trait ScoringQueue: Send + Sync {
         &self,
         scores: Vec<ScoreWrite>,
     ) -> impl Future<Output = Result<(), DbErr>> + Send;
-}
-
-impl ScoringQueue for Store {
-    fn claim_pending(
-        &self,
-        limit: u32,
-        lease_ms: i64,
-    ) -> impl Future<Output = Result<Vec<Claim>, DbErr>> + Send {
-        Store::claim_pending(self, limit, lease_ms)
-    }
-
-    fn session_events(
-        &self,
-        session_id: i64,
-    ) -> impl Future<Output = Result<Vec<StoredEvent>, DbErr>> + Send {
-        Store::session_events(self, session_id)
-    }
-
-    fn session_requests(
-        &self,
-        session_id: i64,
-    ) -> impl Future<Output = Result<Vec<StoredRequest>, DbErr>> + Send {
-        Store::session_requests(self, session_id)
-    }
-
-    fn session_traffic(
-        &self,
-        project_id: i32,
-        session_id: i64,
-        at: i64,
-        counted_address: Option<&str>,
-    ) -> impl Future<Output = Result<TrafficCounts, DbErr>> + Send {
-        Store::session_traffic(self, project_id, session_id, at, counted_address)
-    }
-
-    fn store_scores(
-        &self,
-        scores: Vec<ScoreWrite>,
-    ) -> impl Future<Output = Result<(), DbErr>> + Send {
-        Store::store_scores(self, scores)
-    }
-}
-
-impl TokenReads for Store {
-    fn token_principal(
-        &self,
-        token_hash: &str,
-    ) -> impl Future<Output = Result<Option<TokenPrincipal>, DbErr>> + Send {
-        Store::token_principal(self, token_hash)
-    }
-}
-
-impl VerdictReads for Store {
-    fn change_stamp(&self, token: &str) -> Option<Stamp> {
-        Store::change_stamp(self, token)
-    }
-
-    fn verdict_row(
-        &self,
-        key_hash: &str,
-        token: &str,
-        deadline: Instant,
-    ) -> impl Future<Output = Result<Option<VerdictRow>, DbErr>> + Send {
-        Store::verdict_row(self, key_hash, token, deadline)
-    }
-
-    fn rules_with_version(
-        &self,
-        project_id: i32,
-    ) -> impl Future<Output = Result<(i64, Vec<RuleRow>), DbErr>> + Send {
-        Store::rules_with_version(self, project_id)
-    }
 }

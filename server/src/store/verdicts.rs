@@ -58,41 +58,16 @@ impl tx::Row for VerdictRow {
     }
 }
 
-impl Store {
-    pub async fn site_key_principal(
-        &self,
-        site_key: &str,
-    ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
-            .read_one(
-                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
-                 FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
-                 WHERE s.site_key = $1 AND s.enabled = $2",
-                vec![param(site_key), param(true)],
-            )
-            .await?;
-        Ok(row.map(
-            |(
-                project_id,
-                account_id,
-                subscription_active,
-                monthly_event_quota,
-                challenge_difficulty,
-            )| {
-                SiteKeyPrincipal {
-                    project_id,
-                    account_id,
-                    subscription_active,
-                    monthly_event_quota,
-                    challenge_difficulty,
-                }
-            },
-        ))
+impl VerdictReads for Store {
+    /// What a read of `token`'s session depends on, as of now (`None`: this store has no
+    /// change stamps, so nothing it returns may be cached). Take it before the read.
+    fn change_stamp(&self, token: &str) -> Option<Stamp> {
+        self.stamps.as_ref().map(|s| s.stamp(token))
     }
 
     /// Key check, settings, subscription and the session's stored score in one round trip.
     /// The verdict's row; on a locked SQLite file it waits for the lock until `deadline`.
-    pub async fn verdict_row(
+    async fn verdict_row(
         &self,
         private_key_hash: &str,
         session_token: &str,
@@ -110,5 +85,40 @@ impl Store {
             vec![param(session_token), param(private_key_hash), param(true)],
         )
         .await
+    }
+
+    /// The project's rules with the version they belong to (read together, so a cache
+    /// keyed by the version never holds rules of another version).
+    async fn rules_with_version(&self, project_id: i32) -> Result<(i64, Vec<RuleRow>), DbErr> {
+        let w = self.db.begin().await?;
+        #[derive(FromQueryResult)]
+        struct Version {
+            rules_version: i64,
+        }
+        let version: Option<Version> = match w
+            .query_one_raw(self.stmt(
+                "SELECT rules_version FROM scoring WHERE project_id = $1",
+                vec![param(project_id)],
+            ))
+            .await?
+        {
+            Some(row) => Some(Version::from_query_result(&row, "")?),
+            None => None,
+        };
+        let rows = w
+            .query_all_raw(self.stmt(
+                &format!(
+                    "SELECT {} WHERE project_id = $1 ORDER BY sort_order, id",
+                    Self::RULE_COLS
+                ),
+                vec![param(project_id)],
+            ))
+            .await?;
+        let rules = rows
+            .iter()
+            .map(|r| RuleRow::from_query_result(r, ""))
+            .collect::<Result<_, _>>()?;
+        w.commit().await?;
+        Ok((version.map_or(0, |v| v.rules_version), rules))
     }
 }
