@@ -251,27 +251,35 @@ async fn deletion_races_answer_404_or_401(db: TestDb) {
 
 botect_tests::both_dbs!(deletion_races_answer_404_or_401);
 
-/// A stalled PostgreSQL (a table lock another session holds) is cut off at the verdict
-/// deadline with the fail-open body, and verdicts are exact again once it is released.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_verdict_deadline_bounds_a_stalled_postgres() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
-    let db = TestDb::new(DbKind::Postgres).await;
+/// A server with a 1.5 s verdict deadline and one scored session.
+struct Scored {
+    db: TestDb,
+    server: Server,
+    t: botect_tests::Tenant,
+    session: String,
+    /// The session's verdict once scored.
+    scored: Value,
+}
+
+async fn scored_session_with_deadline(kind: DbKind) -> Scored {
+    let db = TestDb::new(kind).await;
     let server = Server::start_with(&db, &["--verdict-timeout-ms", "1500"]).await;
     let t = tenant(&db, &server, "StalledRead").await;
     let (_, ack) = page_view(&server, &t).await;
     let session = ack["session_token"].as_str().unwrap().to_string();
     let scored = botect_tests::scored_verdict(&server, &t.private_key, &session).await;
+    Scored {
+        db,
+        server,
+        t,
+        session,
+        scored,
+    }
+}
 
-    let store = botect::store::Store::open(&db.url).await.unwrap();
-    let tx = store.connection().begin().await.unwrap();
-    tx.execute_unprepared("LOCK TABLE scoring IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
-    let start = Instant::now();
-    let (status, v) = botect_tests::verdict(&server, &t.private_key, &session).await;
-    let took = start.elapsed();
-    assert_eq!((status, v), (200, botect_tests::fail_open()));
+/// The fail-open body, answered at the 1.5 s deadline (not before, not much after).
+fn failed_open_at_the_deadline(status: u16, body: Value, took: Duration) {
+    assert_eq!((status, body), (200, botect_tests::fail_open()));
     assert!(
         took >= Duration::from_millis(1400),
         "failed open after {took:?}"
@@ -280,6 +288,29 @@ async fn the_verdict_deadline_bounds_a_stalled_postgres() {
         took < Duration::from_millis(2500),
         "the 1.5 s deadline did not hold: {took:?}"
     );
+}
+
+/// A stalled PostgreSQL (a table lock another session holds) is cut off at the verdict
+/// deadline with the fail-open body, and verdicts are exact again once it is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_verdict_deadline_bounds_a_stalled_postgres() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Scored {
+        db,
+        server,
+        t,
+        session,
+        scored,
+    } = scored_session_with_deadline(DbKind::Postgres).await;
+
+    let store = botect::store::Store::open(&db.url).await.unwrap();
+    let tx = store.connection().begin().await.unwrap();
+    tx.execute_unprepared("LOCK TABLE scoring IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let (status, v) = botect_tests::verdict(&server, &t.private_key, &session).await;
+    failed_open_at_the_deadline(status, v, start.elapsed());
     tx.rollback().await.unwrap();
     botect_tests::verdict_until(&server, &t.private_key, &session, |v| *v == scored).await;
 }
@@ -327,12 +358,13 @@ impl HeldReadMarks {
 /// they are exact again once the marks are released.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_verdict_deadline_bounds_a_stalled_sqlite_read() {
-    let db = TestDb::new(DbKind::Sqlite).await;
-    let server = Server::start_with(&db, &["--verdict-timeout-ms", "1500"]).await;
-    let t = tenant(&db, &server, "StalledSqliteRead").await;
-    let (_, ack) = page_view(&server, &t).await;
-    let session = ack["session_token"].as_str().unwrap().to_string();
-    let scored = botect_tests::scored_verdict(&server, &t.private_key, &session).await;
+    let Scored {
+        db,
+        server,
+        t,
+        session,
+        scored,
+    } = scored_session_with_deadline(DbKind::Sqlite).await;
     // A settings write (same value) makes every cached verdict stale: the next read of
     // `session` goes to the file.
     let r = http()
@@ -351,15 +383,7 @@ async fn the_verdict_deadline_bounds_a_stalled_sqlite_read() {
         (status, v, start.elapsed())
     });
     for (status, v, took) in futures::future::join_all(reads).await {
-        assert_eq!((status, v), (200, botect_tests::fail_open()));
-        assert!(
-            took >= Duration::from_millis(1400),
-            "failed open after {took:?}"
-        );
-        assert!(
-            took < Duration::from_millis(2500),
-            "the 1.5 s deadline did not hold: {took:?}"
-        );
+        failed_open_at_the_deadline(status, v, took);
     }
     drop(marks);
     botect_tests::verdict_until(&server, &t.private_key, &session, |v| *v == scored).await;

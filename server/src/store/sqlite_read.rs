@@ -193,6 +193,17 @@ impl Readers {
 mod tests {
     use super::*;
 
+    /// Reader threads of a new WAL database whose table `t` has one row.
+    fn readers_of_one_row() -> (tempfile::TempDir, Readers) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.db");
+        Connection::open(&file)
+            .unwrap()
+            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        (dir, Readers::spawn(file).unwrap())
+    }
+
     fn count(stmt: &mut rusqlite::Statement<'_>, _: &[LiteValue]) -> rusqlite::Result<i64> {
         stmt.query_row([], |r| r.get(0))
     }
@@ -201,13 +212,7 @@ mod tests {
     /// the other reader threads keep serving.
     #[tokio::test]
     async fn the_caller_gets_its_answer_at_the_deadline_whatever_sqlite_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.db");
-        Connection::open(&file)
-            .unwrap()
-            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1);")
-            .unwrap();
-        let readers = Readers::spawn(file).unwrap();
+        let (_dir, readers) = readers_of_one_row();
         let held: Read<i64> = |stmt, params| {
             std::thread::sleep(Duration::from_millis(800));
             count(stmt, params)
@@ -247,13 +252,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_whose_deadline_passed_in_the_queue_is_not_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("r.db");
-        Connection::open(&file)
-            .unwrap()
-            .execute_batch("CREATE TABLE t (x);")
-            .unwrap();
-        let readers = Readers::spawn(file).unwrap();
+        let (_dir, readers) = readers_of_one_row();
         let out = readers
             .run(Instant::now(), "SELECT COUNT(*) FROM t", vec![], count)
             .await;
