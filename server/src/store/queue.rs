@@ -236,17 +236,26 @@ impl ScoringQueue for Store {
         counted_address: Option<&str>,
     ) -> Result<TrafficCounts, DbErr> {
         let minute = at - 60_000;
-        let session: Option<(i64, Option<i64>)> = self
+        // The session's own counts and its replayed payloads in one statement (on SQLite
+        // every read is a hop to a reader thread).
+        let session: Option<(i64, Option<i64>, i64, i64)> = self
             .read_one(
-                "SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
-                 WHERE session_id = $1 AND created_at > $2 AND created_at <= $3",
-                vec![param(session_id), param(minute), param(at)],
+                "SELECT s.n, s.events, r.n AS replayed, r.m AS replay_sessions FROM \
+                 (SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
+                  WHERE session_id = $1 AND created_at > $2 AND created_at <= $3) s CROSS JOIN \
+                 (SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
+                  FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
+                  AND o.session_id <> e.session_id AND o.id < e.id \
+                  WHERE e.session_id = $4 AND e.project_id = $5 AND e.payload_hash IS NOT NULL) r",
+                vec![param(session_id), param(minute), param(at), param(session_id), param(project_id)],
             )
             .await?;
         let mut out = TrafficCounts::default();
-        if let Some((n, events)) = session {
+        if let Some((n, events, replayed, replay_sessions)) = session {
             out.session_requests_1m = n;
             out.session_events_1m = events.unwrap_or(0);
+            out.replayed_payloads = replayed;
+            out.replay_sessions = replay_sessions;
         }
         // Counting stops at a cap well above the thresholds, so a busy address (a NAT, a
         // proxy without X-Forwarded-For) costs a bounded scan per scoring, not one
@@ -265,19 +274,6 @@ impl ScoringQueue for Store {
                 .unwrap_or((0,));
             out.ip_sessions_10m = sessions;
             out.ip_requests_1m = requests;
-        }
-        let replay: Option<(i64, i64)> = self
-            .read_one(
-                "SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
-                 FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
-                 AND o.session_id <> e.session_id AND o.id < e.id \
-                 WHERE e.session_id = $1 AND e.project_id = $2 AND e.payload_hash IS NOT NULL",
-                vec![param(session_id), param(project_id)],
-            )
-            .await?;
-        if let Some((n, m)) = replay {
-            out.replayed_payloads = n;
-            out.replay_sessions = m;
         }
         Ok(out)
     }
