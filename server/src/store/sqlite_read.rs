@@ -252,11 +252,30 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_whose_deadline_passed_in_the_queue_is_not_run() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static RUNS: AtomicUsize = AtomicUsize::new(0);
+        let counted: Read<i64> = |stmt, params| {
+            RUNS.fetch_add(1, Ordering::SeqCst);
+            count(stmt, params)
+        };
         let (_dir, readers) = readers_of_one_row();
         let out = readers
-            .run(Instant::now(), "SELECT COUNT(*) FROM t", vec![], count)
+            .run(Instant::now(), "SELECT COUNT(*) FROM t", vec![], counted)
             .await;
         assert!(out.is_err(), "{out:?}");
+        // A later read on the same queue is served, and the stale one never ran.
+        let n = readers
+            .run(
+                Instant::now() + Duration::from_secs(5),
+                "SELECT COUNT(*) FROM t",
+                vec![],
+                count,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(RUNS.load(Ordering::SeqCst), 0, "the stale read ran");
     }
 
     #[test]
