@@ -8,6 +8,7 @@ mod m0002_detection_facts;
 mod m0003_rules;
 mod m0004_usage_shards;
 mod m0005_integrity;
+mod m0006_token_use;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_rules::Migration),
             Box::new(m0004_usage_shards::Migration),
             Box::new(m0005_integrity::Migration),
+            Box::new(m0006_token_use::Migration),
         ]
     }
 }

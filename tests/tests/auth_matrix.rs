@@ -59,6 +59,9 @@ struct Fixture {
     t: Tenant,
     rule: i64,
     session: String,
+    /// A second API token of the tenant's user (`{id}` of the token endpoints; deleting
+    /// it leaves the fixture's own token working).
+    spare_token: i64,
 }
 
 async fn fixture(db: &TestDb, server: &Server, name: &str) -> Fixture {
@@ -81,7 +84,20 @@ async fn fixture(db: &TestDb, server: &Server, name: &str) -> Fixture {
     )
     .await;
     assert_eq!(status, 202, "{ack}");
+    let spare: Value = http()
+        .post(server.url("/v1/account/tokens"))
+        .bearer_auth(&t.token)
+        .json(&json!({"name": "spare"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     Fixture {
+        spare_token: spare["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("token: {spare}")),
         rule: rule["id"]
             .as_i64()
             .unwrap_or_else(|| panic!("rule: {rule}")),
@@ -96,6 +112,7 @@ impl Fixture {
             .replace("{project}", &self.t.project.to_string())
             .replace("{rule}", &self.rule.to_string())
             .replace("{session_token}", &self.session)
+            .replace("{id}", &self.spare_token.to_string())
     }
 
     /// The header that presents this fixture's credential of `scheme`.

@@ -6,7 +6,7 @@ use std::fmt;
 use sea_orm::DbErr;
 
 use super::{keys, plans};
-use crate::store::{self, AccountRow, Store, UserRow};
+use crate::store::{self, AccountRow, ApiTokenStore, Store, UserRow};
 
 /// Why an operator command did not apply.
 #[derive(Debug)]
@@ -89,9 +89,9 @@ impl Admin {
     pub async fn create_token(&self, email: &str, name: &str) -> AdminResult<String> {
         let user = self.user(email).await?;
         let token = keys::new_account_token();
-        self.store
-            .insert_token(user.id, name, &keys::hash_secret(&token))
-            .await?;
+        let name = super::api_tokens::token_name(name)
+            .map_err(|e| AdminError::Invalid(e.message.clone()))?;
+        ApiTokenStore::insert_token(&self.store, user.id, name, &keys::hash_secret(&token)).await?;
         Ok(token)
     }
 

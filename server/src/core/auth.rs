@@ -6,7 +6,7 @@ use super::{Core, from_store, keys};
 use crate::binding::{Credential, Requirement};
 use crate::domain::Credentials;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{TokenPrincipal, TokenReads};
+use crate::store::{TokenAuth, TokenPrincipal};
 
 /// A site key checked for shape (`pk_…`, plausibly random); the method looks it up, after
 /// the checks that need no store (ingest's overload gate comes before the lookup).
@@ -67,6 +67,13 @@ impl Principal {
     }
 }
 
+/// How stale a token's recorded last use may get before a request records it again.
+pub const TOKEN_USE_RESOLUTION_MS: i64 = 60_000;
+
+fn use_is_due(last_used_at: Option<i64>, now: i64) -> bool {
+    last_used_at.is_none_or(|t| now - t >= TOKEN_USE_RESOLUTION_MS)
+}
+
 fn bearer(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once(' ')?;
     scheme
@@ -120,8 +127,8 @@ fn private_key_of(creds: &Credentials) -> ApiResult<&str> {
     Ok(key)
 }
 
-/// Written against [`TokenReads`] (unit-tested over `fake_store`).
-impl<S: TokenReads> Core<S> {
+/// Written against [`TokenAuth`] (unit-tested over `fake_store`).
+impl<S: TokenAuth> Core<S> {
     /// The caller of a method with requirement `need`. `body_site_key`: the request's
     /// `site_key` field, which site-key methods also accept.
     pub async fn authenticate(
@@ -172,10 +179,25 @@ impl<S: TokenReads> Core<S> {
         }
         let hash = keys::hash_secret(token);
         match from_store(self.store.token_principal(&hash).await)? {
-            Some(p) if keys::hashes_match(&p.token_hash, &hash) => Ok(p),
+            Some(p) if keys::hashes_match(&p.token_hash, &hash) => {
+                self.note_token_use(&p, crate::store::now_ms()).await;
+                Ok(p)
+            }
             _ => Err(ApiError::unauthenticated(
                 "Invalid or revoked account API token.",
             )),
+        }
+    }
+
+    /// Records the token's use when the recorded time is [`TOKEN_USE_RESOLUTION_MS`] old or
+    /// more: authentication stays a read almost always. A failed write only loses the
+    /// time; the request goes on.
+    async fn note_token_use(&self, p: &TokenPrincipal, now: i64) {
+        if !use_is_due(p.last_used_at, now) {
+            return;
+        }
+        if let Err(e) = self.store.mark_token_used(p.token_id, now).await {
+            tracing::warn!(token = p.token_id, error = %e, "could not record the token's last use");
         }
     }
 }

@@ -27,6 +27,7 @@ fn principal(account_id: i32, user_id: i32) -> TokenPrincipal {
         token_hash: keys::hash_secret(&format!("bt_token-of-user-{user_id}")),
         plan: "free".into(),
         features: None,
+        last_used_at: None,
     }
 }
 

@@ -16,7 +16,7 @@ use super::fake_control_plane::ControlPlane;
 use crate::domain::batch_rules::{self, PriorRequest};
 use crate::store::{
     ChangeStamps, Claim, IngestAck, IngestOutcome, IngestWrite, IngestWrites, RuleRow, ScoreWrite,
-    ScoringQueue, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal, TokenReads,
+    ScoringQueue, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenAuth, TokenPrincipal,
     Touched, TrafficCounts, VerdictReads, VerdictRow,
 };
 
@@ -33,6 +33,8 @@ pub struct FakeSession {
 pub struct FakeStore {
     /// Unrevoked tokens by hash.
     pub tokens: Mutex<HashMap<String, TokenPrincipal>>,
+    /// Every recorded token use `(token id, at)`, in order.
+    pub token_uses: Mutex<Vec<(i32, i64)>>,
     /// A project's part of the verdict row, by private-key hash.
     pub keys: Mutex<HashMap<String, VerdictRow>>,
     pub sessions: Mutex<HashMap<String, FakeSession>>,
@@ -109,7 +111,7 @@ impl FakeStore {
     }
 }
 
-impl TokenReads for FakeStore {
+impl TokenAuth for FakeStore {
     fn token_principal(
         &self,
         token_hash: &str,
@@ -118,6 +120,20 @@ impl TokenReads for FakeStore {
             .check()
             .map(|()| self.tokens.lock().unwrap().get(token_hash).cloned());
         std::future::ready(out)
+    }
+
+    fn mark_token_used(
+        &self,
+        token_id: i32,
+        at: i64,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send {
+        self.token_uses.lock().unwrap().push((token_id, at));
+        for p in self.tokens.lock().unwrap().values_mut() {
+            if p.token_id == token_id {
+                p.last_used_at = Some(at);
+            }
+        }
+        std::future::ready(Ok(()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The transport-agnostic core: every operation of the API, called alike by gRPC, gRPC-web
 //! and REST (which reach it through the same tonic service implementations).
 pub mod admin;
+pub mod api_tokens;
 pub mod auth;
 pub mod challenges;
 #[cfg(test)]

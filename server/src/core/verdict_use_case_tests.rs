@@ -248,6 +248,7 @@ fn account(token: &str, subscription_active: bool) -> TokenPrincipal {
         token_hash: keys::hash_secret(token),
         plan: "free".into(),
         features: None,
+        last_used_at: None,
     }
 }
 
@@ -328,4 +329,38 @@ async fn the_requirement_decides_what_authenticates() {
     // A method handed a principal of another kind is a server bug, not the caller's.
     let e = Principal::Anonymous.account().unwrap_err();
     assert_eq!(e.code, ErrorCode::Internal);
+}
+
+#[tokio::test]
+async fn a_token_use_is_recorded_at_most_once_a_minute() {
+    let store = FakeStore::default();
+    let token = keys::new_account_token();
+    store
+        .tokens
+        .lock()
+        .unwrap()
+        .insert(keys::hash_secret(&token), account(&token, true));
+    let core = core(store, Duration::from_millis(300));
+    for _ in 0..5 {
+        core.authenticate(ACCOUNT, &bearer(&token), None)
+            .await
+            .unwrap();
+    }
+    let uses = core.store.token_uses.lock().unwrap().clone();
+    assert_eq!(uses.len(), 1, "{uses:?}");
+    assert_eq!(uses[0].0, 1);
+    // A recorded use a minute old is recorded again on the next request.
+    let minute_ago = uses[0].1 - crate::core::auth::TOKEN_USE_RESOLUTION_MS;
+    for p in core.store.tokens.lock().unwrap().values_mut() {
+        p.last_used_at = Some(minute_ago);
+    }
+    core.authenticate(ACCOUNT, &bearer(&token), None)
+        .await
+        .unwrap();
+    assert_eq!(core.store.token_uses.lock().unwrap().len(), 2);
+    // A failed authentication records nothing.
+    let _ = core
+        .authenticate(ACCOUNT, &bearer(&keys::new_account_token()), None)
+        .await;
+    assert_eq!(core.store.token_uses.lock().unwrap().len(), 2);
 }

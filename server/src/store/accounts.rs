@@ -27,6 +27,18 @@ pub struct TokenPrincipal {
     pub plan: String,
     /// Comma-separated feature override; `None`: the plan's defaults.
     pub features: Option<String>,
+    /// When the token last authenticated a request (Unix ms), as last recorded.
+    pub last_used_at: Option<i64>,
+}
+
+/// An active account API token as listed (no secret, no hash).
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ApiTokenRow {
+    pub id: i32,
+    pub user_id: i32,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -110,24 +122,6 @@ impl Store {
             vec![param(email.to_lowercase())],
         )
         .await
-    }
-
-    /// Stores a token hash for the user; the plaintext never reaches the store.
-    pub async fn insert_token(
-        &self,
-        user_id: i32,
-        name: &str,
-        token_hash: &str,
-    ) -> Result<i32, DbErr> {
-        let w = self.write().await?;
-        let row: IdRow = w
-            .one_req(
-                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                vec![param(user_id), param(name), param(token_hash), param(now_ms())],
-            )
-            .await?;
-        w.commit().await?;
-        Ok(row.id)
     }
 
     /// Revokes the user's active tokens of that name; returns how many.
@@ -218,16 +212,73 @@ impl AccountReads for Store {
     }
 }
 
-impl TokenReads for Store {
+impl TokenAuth for Store {
     /// Active token by hash, with its user and account state.
     async fn token_principal(&self, token_hash: &str) -> Result<Option<TokenPrincipal>, DbErr> {
         self.one(
             "SELECT t.id AS token_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, t.token_hash, \
-             a.plan, a.features \
+             a.plan, a.features, t.last_used_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN accounts a ON a.id = u.account_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             vec![param(token_hash)],
         )
         .await
+    }
+
+    async fn mark_token_used(&self, token_id: i32, at: i64) -> Result<(), DbErr> {
+        self.exec_as(
+            Touched::Nothing,
+            "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            vec![param(at), param(token_id)],
+        )
+        .await
+        .map(drop)
+    }
+}
+
+/// Settings → API Tokens. Nothing here is read by a verdict.
+impl ApiTokenStore for Store {
+    async fn api_tokens(&self, user_id: i32) -> Result<Vec<ApiTokenRow>, DbErr> {
+        self.all(
+            "SELECT id, user_id, name, created_at, last_used_at FROM api_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+            vec![param(user_id)],
+        )
+        .await
+    }
+
+    /// Stores a token hash for the user; the plaintext never reaches the store.
+    async fn insert_token(
+        &self,
+        user_id: i32,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiTokenRow, DbErr> {
+        let w = self.write().await?;
+        let (id, created_at): (i32, i64) = w
+            .one_req(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
+                 RETURNING id, created_at",
+                vec![param(user_id), param(name), param(token_hash), param(now_ms())],
+            )
+            .await?;
+        w.commit_as(Touched::Nothing).await?;
+        Ok(ApiTokenRow {
+            id,
+            user_id,
+            name: name.to_string(),
+            created_at,
+            last_used_at: None,
+        })
+    }
+
+    async fn revoke_token(&self, user_id: i32, token_id: i32) -> Result<bool, DbErr> {
+        Ok(self
+            .exec(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+                vec![param(now_ms()), param(token_id), param(user_id)],
+            )
+            .await?
+            > 0)
     }
 }

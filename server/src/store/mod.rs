@@ -44,7 +44,8 @@ pub use queue::*;
 pub use rules::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
-    AccountReads, IngestWrites, ProjectStore, RuleStore, ScoringQueue, TokenReads, VerdictReads,
+    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RuleStore, ScoringQueue, TokenAuth,
+    VerdictReads,
 };
 pub use verdicts::*;
 

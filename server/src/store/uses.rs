@@ -6,19 +6,51 @@ use std::{future::Future, time::Instant};
 use sea_orm::DbErr;
 
 use super::{
-    AccountRow, Claim, IngestOutcome, IngestWrite, ProjectRow, RuleRow, RuleWrite, ScoreWrite,
-    ScoringRow, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal, TrafficCounts,
-    UserRow, VerdictRow,
+    AccountRow, ApiTokenRow, Claim, IngestOutcome, IngestWrite, ProjectRow, RuleRow, RuleWrite,
+    ScoreWrite, ScoringRow, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal,
+    TrafficCounts, UserRow, VerdictRow,
 };
 use crate::domain::SettingsPatch;
 
 /// Authenticating an account token.
-pub trait TokenReads: Send + Sync {
+pub trait TokenAuth: Send + Sync {
     /// The unrevoked token with this SHA-256, with its user and account.
     fn token_principal(
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<TokenPrincipal>, DbErr>> + Send;
+
+    /// Records that the token authenticated a request at `at` (Unix ms); never moves the
+    /// time back. The core calls it at most once a minute per token.
+    fn mark_token_used(
+        &self,
+        token_id: i32,
+        at: i64,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+}
+
+/// A user's account API tokens (implemented in `store::accounts`). Only hashes are stored;
+/// the core mints the secret.
+pub trait ApiTokenStore: Send + Sync {
+    /// The user's unrevoked tokens, oldest first.
+    fn api_tokens(
+        &self,
+        user_id: i32,
+    ) -> impl Future<Output = Result<Vec<ApiTokenRow>, DbErr>> + Send;
+
+    fn insert_token(
+        &self,
+        user_id: i32,
+        name: &str,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<ApiTokenRow, DbErr>> + Send;
+
+    /// Whether an unrevoked token of that user was revoked.
+    fn revoke_token(
+        &self,
+        user_id: i32,
+        token_id: i32,
+    ) -> impl Future<Output = Result<bool, DbErr>> + Send;
 }
 
 /// The control plane's reads of an account and a user (implemented in `store::accounts`).

@@ -31,4 +31,64 @@ impl pb::account_service_server::AccountService for Api {
             created_at: Some(timestamp(u.created_at_ms)),
         }))
     }
+
+    async fn list_api_tokens(
+        &self,
+        req: Request<pb::ListApiTokensRequest>,
+    ) -> Rpc<pb::ListApiTokensResponse> {
+        let p = self
+            .authenticate(&req, auth::ACCOUNT_SERVICE_LIST_API_TOKENS, None)
+            .await?;
+        ok(self
+            .core
+            .api_tokens(p.account()?)
+            .await
+            .map(|ts| pb::ListApiTokensResponse {
+                tokens: ts.into_iter().map(api_token).collect(),
+            }))
+    }
+
+    async fn create_api_token(
+        &self,
+        req: Request<pb::CreateApiTokenRequest>,
+    ) -> Rpc<pb::CreatedApiToken> {
+        let p = self
+            .authenticate(&req, auth::ACCOUNT_SERVICE_CREATE_API_TOKEN, None)
+            .await?;
+        let name = req.into_inner().name;
+        ok(self
+            .core
+            .create_api_token(p.account()?, &name)
+            .await
+            .map(|t| pb::CreatedApiToken {
+                id: t.row.id as u32,
+                name: t.row.name,
+                created_at: Some(timestamp(t.row.created_at)),
+                token: t.secret,
+            }))
+    }
+
+    async fn delete_api_token(
+        &self,
+        req: Request<pb::DeleteApiTokenRequest>,
+    ) -> Rpc<pbjson_types::Empty> {
+        let p = self
+            .authenticate(&req, auth::ACCOUNT_SERVICE_DELETE_API_TOKEN, None)
+            .await?;
+        let id = req.into_inner().id;
+        ok(self
+            .core
+            .delete_api_token(p.account()?, id)
+            .await
+            .map(|()| pbjson_types::Empty {}))
+    }
+}
+
+fn api_token(t: crate::store::ApiTokenRow) -> pb::ApiToken {
+    pb::ApiToken {
+        id: t.id as u32,
+        name: t.name,
+        created_at: Some(timestamp(t.created_at)),
+        last_used_at: t.last_used_at.map(timestamp),
+    }
 }
