@@ -9,6 +9,7 @@ mod m0003_rules;
 mod m0004_usage_shards;
 mod m0005_integrity;
 mod m0006_token_use;
+mod m0007_session_insights;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_usage_shards::Migration),
             Box::new(m0005_integrity::Migration),
             Box::new(m0006_token_use::Migration),
+            Box::new(m0007_session_insights::Migration),
         ]
     }
 }

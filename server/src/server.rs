@@ -136,6 +136,9 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
     ))
     .add_service(limited!(pb::rule_service_server::RuleServiceServer<Api>))
     .add_service(limited!(
+        pb::session_service_server::SessionServiceServer<Api>
+    ))
+    .add_service(limited!(
         pb::verified_bot_service_server::VerifiedBotServiceServer<Api>
     ))
     .add_service(reflection.max_decoding_message_size(limits::CONTROL_LIMIT))

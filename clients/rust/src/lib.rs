@@ -152,4 +152,17 @@ impl Botect {
             ),
         )
     }
+
+    pub fn sessions(
+        &self,
+        token: &str,
+    ) -> Result<pb::session_service_client::SessionServiceClient<Authed>, InvalidMetadataValue>
+    {
+        Ok(
+            pb::session_service_client::SessionServiceClient::with_interceptor(
+                self.channel.clone(),
+                Credential::account_token(token)?,
+            ),
+        )
+    }
 }

@@ -22,6 +22,7 @@ mod records;
 pub mod scoring;
 #[cfg(test)]
 mod scoring_use_case_tests;
+pub mod sessions;
 pub mod shedding;
 pub mod verdict_cache;
 #[cfg(test)]

@@ -57,7 +57,7 @@ fn validate(name: &str, expression: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn compile(row: &RuleRow) -> Option<Rule> {
+pub(super) fn compile(row: &RuleRow) -> Option<Rule> {
     let action = lang::parse_action(&row.action)?;
     match Rule::compile(
         row.name.clone(),

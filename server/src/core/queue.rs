@@ -163,6 +163,7 @@ impl<S: ScoringQueue> Core<S> {
             scored: a.scored,
             js_passed: a.js_passed,
             features: a.features.to_string(),
+            findings: crate::engines::findings_json(&a.engines),
         })
     }
 }

@@ -44,12 +44,7 @@ pub struct StoredVerdict {
 
 impl StoredVerdict {
     pub fn from_row(row: &VerdictRow) -> StoredVerdict {
-        let features: serde_json::Map<String, serde_json::Value> = row
-            .features
-            .as_deref()
-            .and_then(|f| serde_json::from_str(f).ok())
-            .unwrap_or_default();
-        let feature = |k: &str| features.get(k).and_then(serde_json::Value::as_f64);
+        let features = crate::domain::sessions::BehaviorFeatures::parse(row.features.as_deref());
         StoredVerdict {
             project_id: row.project_id,
             subscription_active: row.subscription_active,
@@ -70,10 +65,10 @@ impl StoredVerdict {
                 reason: row.reason.clone().unwrap_or_default(),
             }),
             js_passed: row.js_passed,
-            mouse_entropy: feature("mouse_entropy"),
-            scroll_velocity: feature("scroll_velocity"),
-            visibility_changes: feature("visibility_changes"),
-            first_input_delay_ms: feature("first_input_delay_ms"),
+            mouse_entropy: features.mouse_entropy,
+            scroll_velocity: features.scroll_velocity,
+            visibility_changes: features.visibility_changes,
+            first_input_delay_ms: features.first_input_delay_ms,
             rules_version: row.rules_version,
         }
     }

@@ -6,6 +6,7 @@ pub mod batch_rules;
 pub mod event;
 pub mod records;
 pub mod request;
+pub mod sessions;
 pub mod verdict;
 
 pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity, Receipt};

@@ -86,6 +86,64 @@ pub struct EngineOutput {
     pub findings: Vec<Finding>,
 }
 
+impl Strength {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Deterministic => "deterministic",
+            Strength::Graded => "graded",
+            Strength::Corroborating => "corroborating",
+        }
+    }
+}
+
+/// An engine's output as stored with the score (`sessions.findings`) and shown in a
+/// session's detail: what each engine said when the session was scored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EngineReport {
+    pub engine: String,
+    pub score: Option<u8>,
+    pub findings: Vec<StoredFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredFinding {
+    pub id: u32,
+    pub score: u8,
+    pub strength: String,
+    pub reason: String,
+}
+
+impl From<&EngineOutput> for EngineReport {
+    fn from(o: &EngineOutput) -> Self {
+        EngineReport {
+            engine: o.engine.to_string(),
+            score: o.score,
+            findings: o
+                .findings
+                .iter()
+                .map(|f| StoredFinding {
+                    id: f.id,
+                    score: f.score,
+                    strength: f.strength.as_str().to_string(),
+                    reason: f.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The engines' outputs as stored (a JSON array of [`EngineReport`]).
+pub fn findings_json(outputs: &[EngineOutput]) -> String {
+    let reports: Vec<EngineReport> = outputs.iter().map(EngineReport::from).collect();
+    serde_json::to_string(&reports).expect("engine reports serialize")
+}
+
+/// The stored outputs; an unreadable or missing column reads as none.
+pub fn stored_findings(json: Option<&str>) -> Vec<EngineReport> {
+    json.and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
 /// The full result of scoring one session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
@@ -188,5 +246,27 @@ mod tests {
             signals::payloads(&[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))]);
         let a = assess(maps.iter().map(|(k, m)| (*k, m)), &[], &Traffic::default());
         assert_eq!(a.js_passed, None);
+    }
+
+    #[test]
+    fn findings_are_stored_and_read_back() {
+        let a = run(&[(
+            EventKind::JsProbe,
+            json!({"webdriver": true, "headless": true}),
+        )]);
+        let stored = findings_json(&a.engines);
+        let back = stored_findings(Some(&stored));
+        let expected: Vec<EngineReport> = a.engines.iter().map(EngineReport::from).collect();
+        assert_eq!(back, expected);
+        // The JS signature that made the session definite is among them, as deterministic
+        // (the combiner's own closing ID is not an engine finding).
+        assert!(back.iter().any(|e| {
+            e.engine == "js_detection"
+                && e.findings
+                    .iter()
+                    .any(|f| f.id == a.scored.detection_ids[0] && f.strength == "deterministic")
+        }));
+        assert!(stored_findings(None).is_empty());
+        assert!(stored_findings(Some("not json")).is_empty());
     }
 }

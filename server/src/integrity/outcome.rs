@@ -59,6 +59,20 @@ impl Outcome {
         }
     }
 
+    /// The API's name of it (a session's batches).
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Absent => "absent",
+            Outcome::Valid => "valid",
+            Outcome::Tampered => "tampered",
+            Outcome::Expired => "expired",
+            Outcome::ForeignProject => "foreign_project",
+            Outcome::OtherClient => "other_client",
+            Outcome::Unsolved => "unsolved",
+            Outcome::Reused => "reused",
+        }
+    }
+
     /// How the detection reason names it.
     pub fn label(self) -> &'static str {
         match self {

@@ -188,6 +188,16 @@ pub(crate) async fn ingest_tx(
         )
         .await?;
     let over_quota = batch_rules::over_quota(usage, w_in.monthly_event_quota);
+    rollups::add_traffic(
+        tx,
+        w_in.project_id,
+        session_id,
+        now,
+        source == Some(SessionSource::New),
+        accepted,
+        over_quota,
+    )
+    .await?;
     let ack = IngestAck {
         session_token,
         accepted,

@@ -27,7 +27,9 @@ mod integrity;
 mod listen;
 mod projects;
 mod queue;
+mod rollups;
 mod rules;
+mod sessions;
 mod sqlite_read;
 mod sqlite_write;
 mod tx;
@@ -41,11 +43,13 @@ pub use integrity::ChallengeRedemption;
 pub use listen::ChangeFeed;
 pub use projects::*;
 pub use queue::*;
+pub use rollups::{HOUR_MS, hour_of};
 pub use rules::*;
+pub use sessions::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
-    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RuleStore, ScoringQueue, TokenAuth,
-    VerdictReads,
+    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RuleStore, ScoringQueue, SessionReads,
+    TokenAuth, VerdictReads,
 };
 pub use verdicts::*;
 

@@ -45,12 +45,34 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
 pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<Vec<String>, DbErr> {
     let now = now_ms();
     let mut tokens = Vec::with_capacity(scores.len());
-    for s in scores {
+    let mut deltas = rollups::RollupDeltas::default();
+    // The row lock (PostgreSQL) keeps the roll-ups exact when a lease ran out and two
+    // workers score one session; sessions in id order, so two commits never wait on each
+    // other in a cycle.
+    let lock = if tx.backend() == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let mut order: Vec<&ScoreWrite> = scores.iter().collect();
+    order.sort_by_key(|s| s.session_id);
+    for s in order {
+        let before: Option<(i32, i64, i32, String)> = tx
+            .one(
+                &format!(
+                    "SELECT project_id, created_at, score, detection_ids FROM sessions WHERE id = $1{lock}"
+                ),
+                vec![param(s.session_id)],
+            )
+            .await?;
+        let Some((project, created_at, old_score, old_ids)) = before else {
+            continue;
+        };
         let ids = serde_json::to_string(&s.scored.detection_ids)
             .map_err(|e| DbErr::Custom(e.to_string()))?;
         let token: Option<(String,)> = tx.one(
             "UPDATE sessions SET score = $1, detection_ids = $2, reason = $3, scored_revision = $4, scored_at = $5, \
-             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7 WHERE id = $8 RETURNING token",
+             claimed_until = NULL, pending = (revision <> $4), js_passed = $6, features = $7, findings = $8 WHERE id = $9 RETURNING token",
             vec![
                 param(s.scored.score as i32),
                 param(ids),
@@ -59,12 +81,36 @@ pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<Vec
                 param(now),
                 param(s.js_passed),
                 param(s.features.as_str()),
+                param(s.findings.as_str()),
                 param(s.session_id),
             ],
         )
         .await?;
         tokens.extend(token.map(|(t,)| t));
+        let old_ids: Vec<u32> = serde_json::from_str(&old_ids).unwrap_or_default();
+        let new_ids = &s.scored.detection_ids;
+        deltas.moved(
+            project,
+            created_at,
+            (old_score, &old_ids),
+            (s.scored.score as i32, new_ids),
+        );
+        if old_ids != *new_ids {
+            tx.exec(
+                "DELETE FROM session_detections WHERE session_id = $1",
+                vec![param(s.session_id)],
+            )
+            .await?;
+            for id in new_ids {
+                tx.exec(
+                    "INSERT INTO session_detections (session_id, detection_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    vec![param(s.session_id), param(*id as i64)],
+                )
+                .await?;
+            }
+        }
     }
+    deltas.apply(tx).await?;
     Ok(tokens)
 }
 
@@ -78,6 +124,8 @@ pub struct ScoreWrite {
     pub js_passed: Option<bool>,
     /// Behavioral features (JSON object).
     pub features: String,
+    /// Every engine's output (JSON array, `engines::findings_json`).
+    pub findings: String,
 }
 
 #[derive(Debug, Clone, FromQueryResult)]

@@ -6,8 +6,9 @@ use std::{future::Future, time::Instant};
 use sea_orm::DbErr;
 
 use super::{
-    AccountRow, ApiTokenRow, Claim, IngestOutcome, IngestWrite, ProjectRow, RuleRow, RuleWrite,
-    ScoreWrite, ScoringRow, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal,
+    AccountRow, ApiTokenRow, BatchRecord, Claim, EventTypeCount, FeedbackRecord, IngestOutcome,
+    IngestWrite, LabelCount, ProjectRow, RuleRow, RuleWrite, ScoreWrite, ScoringRow, SessionFilter,
+    SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal,
     TrafficCounts, UserRow, VerdictRow,
 };
 use crate::domain::SettingsPatch;
@@ -225,4 +226,58 @@ pub trait ScoringQueue: Send + Sync {
         &self,
         scores: Vec<ScoreWrite>,
     ) -> impl Future<Output = Result<(), DbErr>> + Send;
+}
+
+/// The control plane's reads of a project's sessions, and feedback labels (implemented in
+/// `store::sessions`). Labels change nothing a verdict reads.
+pub trait SessionReads: Send + Sync {
+    /// Newest first (first seen, then id), at most `filter.limit`.
+    fn sessions(
+        &self,
+        project_id: i32,
+        filter: &SessionFilter,
+    ) -> impl Future<Output = Result<Vec<SessionRecord>, DbErr>> + Send;
+
+    fn session_record(
+        &self,
+        project_id: i32,
+        token: &str,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, DbErr>> + Send;
+
+    /// The first `limit` ingest requests, oldest first.
+    fn session_batches(
+        &self,
+        session_id: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<BatchRecord>, DbErr>> + Send;
+
+    fn latest_batch(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Option<BatchRecord>, DbErr>> + Send;
+
+    fn session_event_types(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Vec<EventTypeCount>, DbErr>> + Send;
+
+    /// Replaces the session's label.
+    fn set_feedback(
+        &self,
+        project_id: i32,
+        session_id: i64,
+        user_id: i32,
+        label: &str,
+        comment: &str,
+    ) -> impl Future<Output = Result<FeedbackRecord, DbErr>> + Send;
+
+    fn feedback(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Option<FeedbackRecord>, DbErr>> + Send;
+
+    fn label_counts(
+        &self,
+        project_id: i32,
+    ) -> impl Future<Output = Result<Vec<LabelCount>, DbErr>> + Send;
 }

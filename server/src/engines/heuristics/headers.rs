@@ -22,6 +22,29 @@ pub mod header {
     pub const FORWARDED: u32 = 1 << 9;
 }
 
+/// Every flag with the API's name of it (a session's request facts).
+pub const HEADER_FLAG_NAMES: [(u32, &str); 10] = [
+    (header::USER_AGENT, "user_agent"),
+    (header::ACCEPT_LANGUAGE, "accept_language"),
+    (header::ACCEPT_ENCODING, "accept_encoding"),
+    (header::ACCEPT, "accept"),
+    (header::SEC_FETCH, "sec_fetch"),
+    (header::SEC_CH_UA, "sec_ch_ua"),
+    (header::SEC_CH_UA_HEADLESS, "sec_ch_ua_headless"),
+    (header::ORIGIN, "origin"),
+    (header::SECURE, "secure"),
+    (header::FORWARDED, "forwarded"),
+];
+
+/// The names of the flags set in `flags`, in [`HEADER_FLAG_NAMES`] order.
+pub fn flag_names(flags: u32) -> Vec<&'static str> {
+    HEADER_FLAG_NAMES
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, name)| *name)
+        .collect()
+}
+
 fn loopback_host(host: &str) -> bool {
     let host = host.trim();
     let name = if let Some(rest) = host.strip_prefix('[') {

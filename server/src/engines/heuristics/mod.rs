@@ -17,7 +17,7 @@ mod headers;
 mod replay;
 mod user_agent;
 
-pub use headers::{header, header_anomalies, header_flags};
+pub use headers::{HEADER_FLAG_NAMES, flag_names, header, header_anomalies, header_flags};
 pub use replay::replay_fingerprint;
 pub use user_agent::{BrowserFamily, UaClass, classify, ua_hash};
 

@@ -72,16 +72,29 @@ pub(super) fn rule_action(a: Option<i32>) -> Result<Option<Action>, ApiError> {
     }
 }
 
-pub(super) fn verdict(v: VerdictOut) -> pb::SessionVerdict {
-    let band = match v.band {
+pub(super) fn band_pb(b: Band) -> pb::Verdict {
+    match b {
         Band::NotComputed => pb::Verdict::NotComputed,
         Band::Definite => pb::Verdict::Definite,
         Band::LikelyAutomated => pb::Verdict::LikelyAutomated,
         Band::LikelyHuman => pb::Verdict::LikelyHuman,
         Band::Verified => pb::Verdict::Verified,
-    };
+    }
+}
+
+pub(super) fn band_domain(v: i32) -> Option<Band> {
+    Some(match pb::Verdict::try_from(v).ok()? {
+        pb::Verdict::NotComputed => Band::NotComputed,
+        pb::Verdict::Definite => Band::Definite,
+        pb::Verdict::LikelyAutomated => Band::LikelyAutomated,
+        pb::Verdict::LikelyHuman => Band::LikelyHuman,
+        pb::Verdict::Verified => Band::Verified,
+    })
+}
+
+pub(super) fn verdict(v: VerdictOut) -> pb::SessionVerdict {
     pb::SessionVerdict {
-        verdict: band as i32,
+        verdict: band_pb(v.band) as i32,
         score: v.score as u32,
         action: action_pb(v.action) as i32,
         detection_ids: v.detection_ids,

@@ -105,6 +105,7 @@ mod ingest;
 mod projects;
 mod rules;
 mod scoring;
+mod sessions;
 mod verdict;
 mod verified_bots;
 

@@ -1,0 +1,257 @@
+//! A project's sessions as the control plane reads them: the filtered list, one session's
+//! detail (its batches and event types), and feedback labels. The store filters on what it
+//! is given (score bounds, a detection ID, a first-seen window, a cursor); bands and
+//! actions are the core's.
+use super::*;
+
+/// The list's filters, as score bounds and times (Unix ms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionFilter {
+    pub min_score: Option<i32>,
+    pub max_score: Option<i32>,
+    pub detection_id: Option<u32>,
+    /// First seen at or after.
+    pub since: Option<i64>,
+    /// First seen before.
+    pub until: Option<i64>,
+    /// Only sessions after this `(first seen, id)` in the list's order (newest first).
+    pub after: Option<(i64, i64)>,
+    pub limit: u32,
+}
+
+/// A session as listed, with what its detail adds (`features`, `findings`).
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub token: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub score: i32,
+    pub detection_ids: String,
+    pub reason: String,
+    pub event_count: i64,
+    pub batch_count: i64,
+    pub ua_class: Option<String>,
+    pub js_passed: Option<bool>,
+    pub features: Option<String>,
+    pub findings: Option<String>,
+    pub label: Option<String>,
+}
+
+/// One ingest request of a session.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct BatchRecord {
+    pub created_at: i64,
+    pub events: i32,
+    pub ua_class: Option<String>,
+    pub integrity: i16,
+    pub client_ip: Option<String>,
+    pub header_flags: i32,
+}
+
+/// Stored events of a session per ingest time and type.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct EventTypeCount {
+    pub ingested_at: i64,
+    pub event_type: String,
+    pub n: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct FeedbackRecord {
+    pub label: String,
+    pub comment: String,
+    pub updated_at: i64,
+}
+
+/// Labelled sessions per stored score and label.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct LabelCount {
+    pub score: i32,
+    pub label: String,
+    pub n: i64,
+}
+
+const RECORD_COLUMNS: &str = "s.id, s.token, s.created_at, s.updated_at, s.score, s.detection_ids, s.reason, \
+     s.event_count, \
+     (SELECT COUNT(*) FROM ingest_requests r WHERE r.session_id = s.id) AS batch_count, \
+     (SELECT r.ua_class FROM ingest_requests r WHERE r.session_id = s.id ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS ua_class, \
+     s.js_passed, s.features, s.findings, f.label \
+     FROM sessions s LEFT JOIN session_feedback f ON f.session_id = s.id";
+
+/// Appends `clause` with its `?` bound to `v` as the next numbered parameter.
+fn bind(sql: &mut String, vals: &mut Vec<Value>, clause: &str, v: Value) {
+    vals.push(v);
+    sql.push_str(&clause.replace('?', &format!("${}", vals.len())));
+}
+
+/// The list's statement and its parameters.
+fn list_sql(project_id: i32, f: &SessionFilter) -> (String, Vec<Value>) {
+    let mut sql = format!("SELECT {RECORD_COLUMNS} WHERE s.project_id = $1");
+    let mut vals = vec![param(project_id)];
+    if let Some(min) = f.min_score {
+        bind(&mut sql, &mut vals, " AND s.score >= ?", param(min));
+    }
+    if let Some(max) = f.max_score {
+        bind(&mut sql, &mut vals, " AND s.score <= ?", param(max));
+    }
+    if let Some(since) = f.since {
+        bind(&mut sql, &mut vals, " AND s.created_at >= ?", param(since));
+    }
+    if let Some(until) = f.until {
+        bind(&mut sql, &mut vals, " AND s.created_at < ?", param(until));
+    }
+    if let Some(id) = f.detection_id {
+        bind(
+            &mut sql,
+            &mut vals,
+            " AND EXISTS (SELECT 1 FROM session_detections d WHERE d.session_id = s.id AND d.detection_id = ?)",
+            param(id as i64),
+        );
+    }
+    if let Some((at, id)) = f.after {
+        vals.push(param(at));
+        let a = vals.len();
+        vals.push(param(id));
+        let b = vals.len();
+        sql.push_str(&format!(
+            " AND (s.created_at < ${a} OR (s.created_at = ${a} AND s.id < ${b}))"
+        ));
+    }
+    bind(
+        &mut sql,
+        &mut vals,
+        " ORDER BY s.created_at DESC, s.id DESC LIMIT ?",
+        param(f.limit.max(1) as i64),
+    );
+    (sql, vals)
+}
+
+impl SessionReads for Store {
+    async fn sessions(
+        &self,
+        project_id: i32,
+        filter: &SessionFilter,
+    ) -> Result<Vec<SessionRecord>, DbErr> {
+        let (sql, vals) = list_sql(project_id, filter);
+        self.all(&sql, vals).await
+    }
+
+    async fn session_record(
+        &self,
+        project_id: i32,
+        token: &str,
+    ) -> Result<Option<SessionRecord>, DbErr> {
+        self.one(
+            &format!("SELECT {RECORD_COLUMNS} WHERE s.project_id = $1 AND s.token = $2"),
+            vec![param(project_id), param(token)],
+        )
+        .await
+    }
+
+    async fn session_batches(
+        &self,
+        session_id: i64,
+        limit: u32,
+    ) -> Result<Vec<BatchRecord>, DbErr> {
+        self.all(
+            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags FROM ingest_requests \
+             WHERE session_id = $1 ORDER BY created_at, id LIMIT $2",
+            vec![param(session_id), param(limit as i64)],
+        )
+        .await
+    }
+
+    async fn latest_batch(&self, session_id: i64) -> Result<Option<BatchRecord>, DbErr> {
+        self.one(
+            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags FROM ingest_requests \
+             WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+            vec![param(session_id)],
+        )
+        .await
+    }
+
+    async fn session_event_types(&self, session_id: i64) -> Result<Vec<EventTypeCount>, DbErr> {
+        self.all(
+            "SELECT ingested_at, event_type, CAST(COUNT(*) AS BIGINT) AS n FROM events WHERE session_id = $1 \
+             GROUP BY ingested_at, event_type ORDER BY ingested_at, event_type",
+            vec![param(session_id)],
+        )
+        .await
+    }
+
+    async fn set_feedback(
+        &self,
+        project_id: i32,
+        session_id: i64,
+        user_id: i32,
+        label: &str,
+        comment: &str,
+    ) -> Result<FeedbackRecord, DbErr> {
+        let now = now_ms();
+        self.exec_as(
+            Touched::Nothing,
+            "INSERT INTO session_feedback (session_id, project_id, label, comment, user_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id) DO UPDATE SET label = excluded.label, \
+             comment = excluded.comment, user_id = excluded.user_id, updated_at = excluded.updated_at",
+            vec![
+                param(session_id),
+                param(project_id),
+                param(label),
+                param(comment),
+                param(user_id),
+                param(now),
+            ],
+        )
+        .await?;
+        Ok(FeedbackRecord {
+            label: label.to_string(),
+            comment: comment.to_string(),
+            updated_at: now,
+        })
+    }
+
+    async fn feedback(&self, session_id: i64) -> Result<Option<FeedbackRecord>, DbErr> {
+        self.one(
+            "SELECT label, comment, updated_at FROM session_feedback WHERE session_id = $1",
+            vec![param(session_id)],
+        )
+        .await
+    }
+
+    async fn label_counts(&self, project_id: i32) -> Result<Vec<LabelCount>, DbErr> {
+        self.all(
+            "SELECT s.score, f.label, CAST(COUNT(*) AS BIGINT) AS n FROM session_feedback f \
+             JOIN sessions s ON s.id = f.session_id WHERE f.project_id = $1 GROUP BY s.score, f.label",
+            vec![param(project_id)],
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cursor_and_filters_are_numbered_in_order() {
+        let (sql, vals) = list_sql(
+            3,
+            &SessionFilter {
+                min_score: Some(2),
+                detection_id: Some(7),
+                after: Some((100, 9)),
+                limit: 50,
+                ..SessionFilter::default()
+            },
+        );
+        assert!(sql.contains("s.score >= $2"), "{sql}");
+        assert!(sql.contains("d.detection_id = $3"), "{sql}");
+        assert!(
+            sql.contains("(s.created_at < $4 OR (s.created_at = $4 AND s.id < $5))"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("LIMIT $6"), "{sql}");
+        assert_eq!(vals.len(), 6);
+    }
+}
