@@ -138,6 +138,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
     .add_service(limited!(
         pb::session_service_server::SessionServiceServer<Api>
     ))
+    .add_service(limited!(pb::stats_service_server::StatsServiceServer<Api>))
     .add_service(limited!(
         pb::verified_bot_service_server::VerifiedBotServiceServer<Api>
     ))

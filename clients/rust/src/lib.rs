@@ -165,4 +165,16 @@ impl Botect {
             ),
         )
     }
+
+    pub fn stats(
+        &self,
+        token: &str,
+    ) -> Result<pb::stats_service_client::StatsServiceClient<Authed>, InvalidMetadataValue> {
+        Ok(
+            pb::stats_service_client::StatsServiceClient::with_interceptor(
+                self.channel.clone(),
+                Credential::account_token(token)?,
+            ),
+        )
+    }
 }

@@ -137,6 +137,21 @@ impl AccountReads for FakeStore {
     fn user(&self, id: i32) -> impl Future<Output = Result<Option<UserRow>, DbErr>> + Send {
         std::future::ready(self.control_call(&[], |c| c.users.get(&id).cloned()))
     }
+
+    /// The batches stored so far, as the usage of every account.
+    fn events_this_period(
+        &self,
+        _account_id: i32,
+    ) -> impl Future<Output = Result<i64, DbErr>> + Send {
+        let n = self
+            .batches
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| b.events.len() as i64)
+            .sum();
+        std::future::ready(Ok(n))
+    }
 }
 
 impl ProjectStore for FakeStore {

@@ -24,6 +24,7 @@ pub mod scoring;
 mod scoring_use_case_tests;
 pub mod sessions;
 pub mod shedding;
+pub mod stats;
 pub mod verdict_cache;
 #[cfg(test)]
 mod verdict_use_case_tests;

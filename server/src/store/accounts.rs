@@ -181,16 +181,6 @@ impl Store {
         )
         .await
     }
-
-    pub async fn events_this_period(&self, account_id: i32) -> Result<i64, DbErr> {
-        let n: Option<(i64,)> = self
-            .read_one(
-                USAGE_SUM_SQL,
-                vec![param(account_id), param(billing_period(now_ms()))],
-            )
-            .await?;
-        Ok(n.map_or(0, |(n,)| n))
-    }
 }
 
 impl AccountReads for Store {
@@ -209,6 +199,16 @@ impl AccountReads for Store {
             vec![param(id)],
         )
         .await
+    }
+
+    async fn events_this_period(&self, account_id: i32) -> Result<i64, DbErr> {
+        let n: Option<(i64,)> = self
+            .read_one(
+                USAGE_SUM_SQL,
+                vec![param(account_id), param(billing_period(now_ms()))],
+            )
+            .await?;
+        Ok(n.map_or(0, |(n,)| n))
     }
 }
 

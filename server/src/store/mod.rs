@@ -43,13 +43,13 @@ pub use integrity::ChallengeRedemption;
 pub use listen::ChangeFeed;
 pub use projects::*;
 pub use queue::*;
-pub use rollups::{HOUR_MS, hour_of};
+pub use rollups::{DetectionTotal, HOUR_MS, ScoreHour, TrafficHour, hour_of};
 pub use rules::*;
 pub use sessions::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
     AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RuleStore, ScoringQueue, SessionReads,
-    TokenAuth, VerdictReads,
+    StatsReads, TokenAuth, VerdictReads,
 };
 pub use verdicts::*;
 

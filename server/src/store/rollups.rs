@@ -99,6 +99,81 @@ pub(super) async fn add_traffic(
     .map(drop)
 }
 
+/// Scored sessions of one hour and score.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct ScoreHour {
+    pub hour: i64,
+    pub score: i32,
+    pub sessions: i64,
+}
+
+/// One hour's traffic.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct TrafficHour {
+    pub hour: i64,
+    pub sessions: i64,
+    pub events: i64,
+    pub over_quota_events: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct DetectionTotal {
+    pub detection_id: i64,
+    pub sessions: i64,
+}
+
+impl StatsReads for Store {
+    async fn score_hours(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ScoreHour>, DbErr> {
+        self.all(
+            "SELECT hour, CAST(score AS INTEGER) AS score, CAST(SUM(sessions) AS BIGINT) AS sessions FROM score_hours \
+             WHERE project_id = $1 AND hour >= $2 AND hour < $3 GROUP BY hour, score",
+            vec![param(project_id), param(from), param(to)],
+        )
+        .await
+    }
+
+    async fn traffic_hours(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<TrafficHour>, DbErr> {
+        self.all(
+            "SELECT hour, CAST(SUM(sessions) AS BIGINT) AS sessions, CAST(SUM(events) AS BIGINT) AS events, \
+             CAST(SUM(over_quota_events) AS BIGINT) AS over_quota_events FROM traffic_hours \
+             WHERE project_id = $1 AND hour >= $2 AND hour < $3 GROUP BY hour",
+            vec![param(project_id), param(from), param(to)],
+        )
+        .await
+    }
+
+    async fn top_detections(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+        limit: u32,
+    ) -> Result<Vec<DetectionTotal>, DbErr> {
+        self.all(
+            "SELECT detection_id, CAST(SUM(sessions) AS BIGINT) AS sessions FROM detection_hours \
+             WHERE project_id = $1 AND hour >= $2 AND hour < $3 GROUP BY detection_id \
+             HAVING SUM(sessions) > 0 ORDER BY sessions DESC, detection_id LIMIT $4",
+            vec![
+                param(project_id),
+                param(from),
+                param(to),
+                param(limit as i64),
+            ],
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,10 @@ use std::{future::Future, time::Instant};
 use sea_orm::DbErr;
 
 use super::{
-    AccountRow, ApiTokenRow, BatchRecord, Claim, EventTypeCount, FeedbackRecord, IngestOutcome,
-    IngestWrite, LabelCount, ProjectRow, RuleRow, RuleWrite, ScoreWrite, ScoringRow, SessionFilter,
-    SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenPrincipal,
-    TrafficCounts, UserRow, VerdictRow,
+    AccountRow, ApiTokenRow, BatchRecord, Claim, DetectionTotal, EventTypeCount, FeedbackRecord,
+    IngestOutcome, IngestWrite, LabelCount, ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite,
+    ScoringRow, SessionFilter, SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest,
+    TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
 };
 use crate::domain::SettingsPatch;
 
@@ -59,6 +59,12 @@ pub trait AccountReads: Send + Sync {
     fn account(&self, id: i32) -> impl Future<Output = Result<Option<AccountRow>, DbErr>> + Send;
 
     fn user(&self, id: i32) -> impl Future<Output = Result<Option<UserRow>, DbErr>> + Send;
+
+    /// Events the account ingested this billing month.
+    fn events_this_period(
+        &self,
+        account_id: i32,
+    ) -> impl Future<Output = Result<i64, DbErr>> + Send;
 }
 
 /// An account's projects and their scoring configuration (implemented in `store::projects`).
@@ -280,4 +286,33 @@ pub trait SessionReads: Send + Sync {
         &self,
         project_id: i32,
     ) -> impl Future<Output = Result<Vec<LabelCount>, DbErr>> + Send;
+}
+
+/// The roll-ups a project's stats read (implemented in `store::rollups`); hours are Unix ms
+/// of the hour's start, `from` inclusive, `to` exclusive.
+pub trait StatsReads: Send + Sync {
+    /// Scored sessions per first-seen hour and score.
+    fn score_hours(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<ScoreHour>, DbErr>> + Send;
+
+    /// New sessions, events and events over quota per hour.
+    fn traffic_hours(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+    ) -> impl Future<Output = Result<Vec<TrafficHour>, DbErr>> + Send;
+
+    /// The most frequent detection IDs of the window, most frequent first.
+    fn top_detections(
+        &self,
+        project_id: i32,
+        from: i64,
+        to: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DetectionTotal>, DbErr>> + Send;
 }

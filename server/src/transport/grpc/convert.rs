@@ -6,6 +6,11 @@ pub(super) fn timestamp(ms: i64) -> botect_proto::wkt::Timestamp {
     botect_proto::wkt::Timestamp::from_millis(ms)
 }
 
+/// A timestamp field as Unix ms (whole milliseconds).
+pub(super) fn millis(t: Option<botect_proto::wkt::Timestamp>) -> Option<i64> {
+    t.map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
+}
+
 pub(super) fn project(p: Project) -> pb::Project {
     pb::Project {
         id: p.id as u32,

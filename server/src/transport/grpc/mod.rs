@@ -106,6 +106,7 @@ mod projects;
 mod rules;
 mod scoring;
 mod sessions;
+mod stats;
 mod verdict;
 mod verified_bots;
 

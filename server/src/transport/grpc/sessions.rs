@@ -3,10 +3,6 @@ use super::*;
 use crate::core::sessions::SessionQuery;
 use crate::domain::sessions::{Feedback, FeedbackBandCount, SessionDetailView, SessionView};
 
-fn millis(t: Option<botect_proto::wkt::Timestamp>) -> Option<i64> {
-    t.map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
-}
-
 /// An optional enum field: absent → `None`; a value outside the enum → 422 naming it.
 fn band_filter(v: Option<i32>) -> Result<Option<Band>, ApiError> {
     v.map(|v| {
