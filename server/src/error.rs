@@ -150,6 +150,15 @@ impl ApiError {
         Self::new(ErrorCode::InvalidPayload, message).with_detail("field", field)
     }
 
+    /// The same error naming another field (e.g. an item of a list: `rules[2].action`).
+    pub fn with_field(mut self, field: &str) -> Self {
+        match self.details.iter_mut().find(|(k, _)| k == "field") {
+            Some((_, v)) => *v = field.to_string(),
+            None => self.details.push(("field".into(), field.to_string())),
+        }
+        self
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
     }

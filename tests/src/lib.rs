@@ -599,3 +599,48 @@ pub async fn pg_connections(db: &TestDb, allow: bool) {
     }
     conn.close_by_ref().await.ok();
 }
+
+/// Three scored sessions, oldest first: a person's (`likely_human` 87), a headless browser's
+/// (`definite`), and events posted by hand without the SDK (`likely_automated` 4).
+pub async fn three_banded_sessions(server: &Server, t: &Tenant) -> [&'static str; 3] {
+    let human = human_session(server, &t.site_key).await;
+    let (_, ack) = ingest(
+        server,
+        &t.site_key,
+        None,
+        vec![
+            event(&rid(), "page", json!({"page_path_hash": "ab12"})),
+            event(
+                &rid(),
+                "js_probe",
+                json!({"webdriver": true, "headless": true, "headless_ua": true, "plugins": []}),
+            ),
+        ],
+    )
+    .await;
+    let headless = ack["session_token"].as_str().unwrap().to_string();
+    let (_, ack) = ingest(
+        server,
+        &t.site_key,
+        None,
+        vec![event(
+            &rid(),
+            "mouse",
+            json!({"entropy": 0.74, "samples": 128}),
+        )],
+    )
+    .await;
+    let by_hand = ack["session_token"].as_str().unwrap().to_string();
+    // 'static for the comparisons of the tests.
+    let sessions = [human, headless, by_hand].map(|s| &*String::leak(s));
+    for (s, band) in sessions
+        .iter()
+        .zip(["likely_human", "definite", "likely_automated"])
+    {
+        assert_eq!(
+            scored_verdict(server, &t.private_key, s).await["verdict"],
+            band
+        );
+    }
+    sessions
+}

@@ -52,51 +52,6 @@ async fn feedback(server: &Server, t: &Tenant, session: &str, body: Value) -> (u
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-/// Three scored sessions, oldest first: a person's (`likely_human` 87), a headless browser's
-/// (`definite`), and events posted by hand without the SDK (`likely_automated` 4).
-async fn three_sessions(server: &Server, t: &Tenant) -> [&'static str; 3] {
-    let human = human_session(server, &t.site_key).await;
-    let (_, ack) = ingest(
-        server,
-        &t.site_key,
-        None,
-        vec![
-            event(&rid(), "page", json!({"page_path_hash": "ab12"})),
-            event(
-                &rid(),
-                "js_probe",
-                json!({"webdriver": true, "headless": true, "headless_ua": true, "plugins": []}),
-            ),
-        ],
-    )
-    .await;
-    let headless = ack["session_token"].as_str().unwrap().to_string();
-    let (_, ack) = ingest(
-        server,
-        &t.site_key,
-        None,
-        vec![event(
-            &rid(),
-            "mouse",
-            json!({"entropy": 0.74, "samples": 128}),
-        )],
-    )
-    .await;
-    let by_hand = ack["session_token"].as_str().unwrap().to_string();
-    // 'static for the comparisons of the tests.
-    let sessions = [human, headless, by_hand].map(|s| &*String::leak(s));
-    for (s, band) in sessions
-        .iter()
-        .zip(["likely_human", "definite", "likely_automated"])
-    {
-        assert_eq!(
-            scored_verdict(server, &t.private_key, s).await["verdict"],
-            band
-        );
-    }
-    sessions
-}
-
 /// The roll-ups agree with the sessions they count: per score, and per detection ID.
 async fn assert_rollups_exact(db: &TestDb, t: &Tenant) {
     let p = t.project;
@@ -123,7 +78,7 @@ async fn assert_rollups_exact(db: &TestDb, t: &Tenant) {
 async fn sessions_are_listed_filtered_and_paged(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Watch").await;
-    let [human, headless, by_hand] = three_sessions(&server, &t).await;
+    let [human, headless, by_hand] = botect_tests::three_banded_sessions(&server, &t).await;
 
     // Newest first, every field; observe-first: everything allowed.
     let page = list(&server, &t, "").await;
@@ -276,7 +231,7 @@ async fn sessions_are_listed_filtered_and_paged(db: TestDb) {
 async fn a_session_shows_what_scoring_saw(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Detail").await;
-    let [human, headless, _] = three_sessions(&server, &t).await;
+    let [human, headless, _] = botect_tests::three_banded_sessions(&server, &t).await;
 
     let (status, d) = get(&server, &t, &format!("/sessions/{headless}")).await;
     assert_eq!(status, 200, "{d}");
@@ -370,7 +325,7 @@ async fn a_session_shows_what_scoring_saw(db: TestDb) {
 async fn feedback_labels_sessions(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "Labels").await;
-    let [human, headless, by_hand] = three_sessions(&server, &t).await;
+    let [human, headless, by_hand] = botect_tests::three_banded_sessions(&server, &t).await;
 
     let (status, f) = feedback(
         &server,

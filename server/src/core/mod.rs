@@ -16,6 +16,7 @@ mod ingest_use_case_tests;
 pub mod keys;
 pub mod plans;
 pub mod policy;
+pub mod preview;
 pub mod project_rules;
 pub mod queue;
 mod records;
@@ -194,6 +195,30 @@ fn settings_of(row: &ScoringRow) -> Settings {
         policy: policy_of(row),
         challenge_difficulty: row.challenge_difficulty.clamp(0, 255) as u32,
     }
+}
+
+/// A settings patch's ranges (the settings endpoint and the scoring preview).
+fn check_settings(patch: &SettingsPatch) -> ApiResult<()> {
+    if let Some(t) = patch.likely_bot_threshold
+        && !(1..=99).contains(&t)
+    {
+        return Err(ApiError::invalid(
+            "likely_bot_threshold",
+            format!("\"likely_bot_threshold\" must be an integer from 1 to 99; got {t}."),
+        ));
+    }
+    if let Some(d) = patch.challenge_difficulty
+        && !(0..=crate::integrity::MAX_DIFFICULTY as i32).contains(&d)
+    {
+        return Err(ApiError::invalid(
+            "challenge_difficulty",
+            format!(
+                "\"challenge_difficulty\" must be an integer from 0 to {}; got {d}.",
+                crate::integrity::MAX_DIFFICULTY
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn policy_of(row: &ScoringRow) -> Policy {
@@ -390,25 +415,7 @@ impl<S: ProjectStore> Core<S> {
         patch: SettingsPatch,
     ) -> ApiResult<Settings> {
         let row = self.owned_project(p, project).await?;
-        if let Some(t) = patch.likely_bot_threshold
-            && !(1..=99).contains(&t)
-        {
-            return Err(ApiError::invalid(
-                "likely_bot_threshold",
-                format!("\"likely_bot_threshold\" must be an integer from 1 to 99; got {t}."),
-            ));
-        }
-        if let Some(d) = patch.challenge_difficulty
-            && !(0..=crate::integrity::MAX_DIFFICULTY as i32).contains(&d)
-        {
-            return Err(ApiError::invalid(
-                "challenge_difficulty",
-                format!(
-                    "\"challenge_difficulty\" must be an integer from 0 to {}; got {d}.",
-                    crate::integrity::MAX_DIFFICULTY
-                ),
-            ));
-        }
+        check_settings(&patch)?;
         let s = from_store(self.store.update_settings(row.id, &patch).await)?
             .ok_or_else(|| ApiError::not_found("No scoring configuration."))?;
         Ok(settings_of(&s))

@@ -57,6 +57,27 @@ fn validate(name: &str, expression: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// A new rule's fields, checked and defaulted: what `create_rule` stores and what the
+/// scoring preview evaluates.
+pub(super) fn new_rule(c: RuleChange) -> ApiResult<RuleWrite> {
+    let name = c.name.unwrap_or_default();
+    let expression = c.expression.unwrap_or_default();
+    validate(&name, &expression)?;
+    let action = c.action.ok_or_else(|| {
+        ApiError::invalid(
+            "action",
+            "\"action\" is required: allow, challenge, block, log or delay.",
+        )
+    })?;
+    Ok(RuleWrite {
+        name: name.trim().to_string(),
+        expression_source: expression,
+        action: action.as_str(),
+        is_active: c.is_active.unwrap_or(true),
+        sort_order: c.sort_order.unwrap_or(0),
+    })
+}
+
 pub(super) fn compile(row: &RuleRow) -> Option<Rule> {
     let action = lang::parse_action(&row.action)?;
     match Rule::compile(
@@ -112,22 +133,7 @@ impl<S: ProjectStore + RuleStore> Core<S> {
         c: RuleChange,
     ) -> ApiResult<ProjectRule> {
         let project = self.owned_project(p, project).await?;
-        let name = c.name.unwrap_or_default();
-        let expression = c.expression.unwrap_or_default();
-        validate(&name, &expression)?;
-        let action = c.action.ok_or_else(|| {
-            ApiError::invalid(
-                "action",
-                "\"action\" is required: allow, challenge, block, log or delay.",
-            )
-        })?;
-        let write = RuleWrite {
-            name: name.trim().to_string(),
-            expression_source: expression,
-            action: action.as_str(),
-            is_active: c.is_active.unwrap_or(true),
-            sort_order: c.sort_order.unwrap_or(0),
-        };
+        let write = new_rule(c)?;
         from_store_unless_gone(self.store.insert_rule(project.id, &write).await, || {
             ApiError::not_found(format!("Project {} does not exist.", project.id))
         })

@@ -38,6 +38,19 @@ pub struct SessionRecord {
     pub label: Option<String>,
 }
 
+/// What resolving a stored session's action needs (the scoring preview's scan).
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct StoredScore {
+    pub id: i64,
+    pub token: String,
+    pub created_at: i64,
+    pub score: i32,
+    pub detection_ids: String,
+    pub reason: String,
+    pub js_passed: Option<bool>,
+    pub features: Option<String>,
+}
+
 /// One ingest request of a session.
 #[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct BatchRecord {
@@ -135,6 +148,32 @@ impl SessionReads for Store {
     ) -> Result<Vec<SessionRecord>, DbErr> {
         let (sql, vals) = list_sql(project_id, filter);
         self.all(&sql, vals).await
+    }
+
+    async fn stored_scores(
+        &self,
+        project_id: i32,
+        since: i64,
+        until: i64,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<StoredScore>, DbErr> {
+        let (at, id) = after.unwrap_or((i64::MAX, i64::MAX));
+        self.all(
+            "SELECT id, token, created_at, score, detection_ids, reason, js_passed, features FROM sessions \
+             WHERE project_id = $1 AND created_at >= $2 AND created_at < $3 \
+             AND (created_at < $4 OR (created_at = $4 AND id < $5)) \
+             ORDER BY created_at DESC, id DESC LIMIT $6",
+            vec![
+                param(project_id),
+                param(since),
+                param(until),
+                param(at),
+                param(id),
+                param(limit as i64),
+            ],
+        )
+        .await
     }
 
     async fn session_record(

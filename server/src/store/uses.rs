@@ -9,7 +9,7 @@ use super::{
     AccountRow, ApiTokenRow, BatchRecord, Claim, DetectionTotal, EventTypeCount, FeedbackRecord,
     IngestOutcome, IngestWrite, LabelCount, ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite,
     ScoringRow, SessionFilter, SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest,
-    TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
+    StoredScore, TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
 };
 use crate::domain::SettingsPatch;
 
@@ -243,6 +243,16 @@ pub trait SessionReads: Send + Sync {
         project_id: i32,
         filter: &SessionFilter,
     ) -> impl Future<Output = Result<Vec<SessionRecord>, DbErr>> + Send;
+
+    /// Sessions first seen in `[since, until)`, newest first, after the `after` position.
+    fn stored_scores(
+        &self,
+        project_id: i32,
+        since: i64,
+        until: i64,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredScore>, DbErr>> + Send;
 
     fn session_record(
         &self,

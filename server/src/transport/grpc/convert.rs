@@ -11,6 +11,16 @@ pub(super) fn millis(t: Option<botect_proto::wkt::Timestamp>) -> Option<i64> {
     t.map(|t| t.seconds.saturating_mul(1000) + i64::from(t.nanos / 1_000_000))
 }
 
+pub(super) fn action_counts(c: &crate::core::stats::ActionCounts) -> pb::ActionCounts {
+    pb::ActionCounts {
+        allow: c.allow,
+        challenge: c.challenge,
+        block: c.block,
+        log: c.log,
+        delay: c.delay,
+    }
+}
+
 pub(super) fn project(p: Project) -> pb::Project {
     pb::Project {
         id: p.id as u32,

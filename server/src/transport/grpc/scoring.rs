@@ -106,4 +106,67 @@ impl pb::scoring_service_server::ScoringService for Api {
                 key,
             }))
     }
+
+    async fn preview_scoring(
+        &self,
+        req: Request<pb::PreviewScoringRequest>,
+    ) -> Rpc<pb::ScoringPreview> {
+        let p = self
+            .authenticate(&req, auth::SCORING_SERVICE_PREVIEW_SCORING, None)
+            .await?;
+        let r = req.into_inner();
+        let b = r.bot_settings.unwrap_or_default();
+        let mut rules = Vec::with_capacity(r.rules.len());
+        for (i, rule) in r.rules.into_iter().enumerate() {
+            rules.push(RuleChange {
+                name: Some(rule.name),
+                expression: Some(rule.expression),
+                action: rule_action(rule.action)
+                    .map_err(|e| Status::from(e.with_field(&format!("rules[{i}].action"))))?,
+                is_active: rule.is_active,
+                sort_order: rule.sort_order,
+            });
+        }
+        let proposal = crate::core::preview::Proposal {
+            settings: SettingsPatch {
+                allow_verified: b.allow_verified,
+                protect_static: b.protect_static,
+                block_definite: b.block_definite,
+                challenge_likely: b.challenge_likely,
+                likely_bot_threshold: r
+                    .likely_bot_threshold
+                    .map(|t| t.min(i32::MAX as u32) as i32),
+                challenge_difficulty: None,
+            },
+            rules,
+            replace_rules: r.replace_rules,
+            since_ms: millis(r.since),
+            until_ms: millis(r.until),
+        };
+        ok(self
+            .core
+            .preview_scoring(p.account()?, r.project, proposal)
+            .await
+            .map(|v| pb::ScoringPreview {
+                since: Some(timestamp(v.since_ms)),
+                until: Some(timestamp(v.until_ms)),
+                sessions: v.sessions,
+                truncated: v.truncated,
+                current: Some(action_counts(&v.current)),
+                proposed: Some(action_counts(&v.proposed)),
+                changed: v.changed,
+                sample: v
+                    .sample
+                    .into_iter()
+                    .map(|c| pb::PreviewChange {
+                        session_token: c.token,
+                        score: c.score as u32,
+                        band: band_pb(c.band) as i32,
+                        action: action_pb(c.action) as i32,
+                        proposed_band: band_pb(c.proposed_band) as i32,
+                        proposed_action: action_pb(c.proposed_action) as i32,
+                    })
+                    .collect(),
+            }))
+    }
 }

@@ -18,13 +18,7 @@ fn project_stats(s: ProjectStats) -> pb::ProjectStats {
                     likely_automated: b.sessions.likely_automated,
                     likely_human: b.sessions.likely_human,
                 }),
-                actions: Some(pb::ActionCounts {
-                    allow: b.actions.allow,
-                    challenge: b.actions.challenge,
-                    block: b.actions.block,
-                    log: b.actions.log,
-                    delay: b.actions.delay,
-                }),
+                actions: Some(action_counts(&b.actions)),
                 events: b.events,
                 over_quota_events: b.over_quota_events,
             })
