@@ -107,6 +107,10 @@ pub struct ServeArgs {
     /// comma-separate); default: the system's resolver configuration.
     #[arg(long, env = "BOTECT_DNS_SERVER", value_delimiter = ',')]
     pub dns_server: Vec<SocketAddr>,
+    /// Days a session (with its events and requests) is kept after it was last seen; 0 keeps
+    /// everything. Hourly stats roll-ups are kept regardless.
+    #[arg(long, env = "BOTECT_RETENTION_DAYS", default_value_t = crate::core::retention::DEFAULT_RETENTION_DAYS)]
+    pub retention_days: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -220,6 +224,7 @@ async fn run(cli: Cli) -> ExitCode {
                 verdict_cache_entries: a.verdict_cache_entries,
                 verified_bots: a.verified_bots,
                 dns_servers: a.dns_server,
+                retention_days: a.retention_days,
             };
             let running = match server::start(cfg.clone()).await {
                 Ok(r) => r,

@@ -32,6 +32,8 @@ pub struct ServerConfig {
     pub verified_bots: Option<std::path::PathBuf>,
     /// DNS servers for verified-bot lookups (empty: the system's resolver configuration).
     pub dns_servers: Vec<SocketAddr>,
+    /// Days sessions are kept after they were last seen (0: forever).
+    pub retention_days: u32,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +49,7 @@ impl Default for ServerConfig {
             verdict_cache_entries: crate::core::verdict_cache::DEFAULT_ENTRIES,
             verified_bots: None,
             dns_servers: Vec::new(),
+            retention_days: crate::core::retention::DEFAULT_RETENTION_DAYS,
         }
     }
 }
@@ -259,6 +262,12 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
+    if cfg.retention_days > 0 {
+        tokio::spawn(crate::core::retention::run(
+            core.clone(),
+            cfg.retention_days,
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
     // The HTTP library's own error answers get the flat JSON body (transport::http_errors).

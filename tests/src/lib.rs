@@ -408,6 +408,23 @@ macro_rules! both_dbs {
     )*};
 }
 
+/// Runs a write statement directly on the test database, bypassing the server (e.g. to age
+/// rows); returns rows affected.
+pub async fn sql_exec(db: &TestDb, sql: &str) -> u64 {
+    use sea_orm::ConnectionTrait;
+    let store = botect::store::Store::open(&db.url)
+        .await
+        .expect("open test database");
+    let n = store
+        .connection()
+        .execute_unprepared(sql)
+        .await
+        .expect("statement")
+        .rows_affected();
+    store.connection().close_by_ref().await.ok();
+    n
+}
+
 /// Runs a scalar SQL query (e.g. `SELECT COUNT(*) AS n FROM events`) directly on the
 /// test database, bypassing the server. The column must be named `n`.
 pub async fn sql_count(db: &TestDb, sql: &str) -> i64 {

@@ -20,6 +20,7 @@ pub mod preview;
 pub mod project_rules;
 pub mod queue;
 mod records;
+pub mod retention;
 pub mod scoring;
 #[cfg(test)]
 mod scoring_use_case_tests;

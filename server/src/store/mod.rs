@@ -48,8 +48,8 @@ pub use rules::*;
 pub use sessions::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
-    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RuleStore, ScoringQueue, SessionReads,
-    StatsReads, TokenAuth, VerdictReads,
+    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RetentionWrites, RuleStore,
+    ScoringQueue, SessionReads, StatsReads, TokenAuth, VerdictReads,
 };
 pub use verdicts::*;
 

@@ -268,6 +268,22 @@ impl SessionReads for Store {
     }
 }
 
+impl RetentionWrites for Store {
+    /// One transaction; the foreign keys' cascades delete the sessions' events, ingest
+    /// requests, detections, labels and challenge redemptions. The outer `updated_at` test is
+    /// re-checked on rows a concurrent batch touched meanwhile (PostgreSQL), so a session
+    /// that just came back is kept.
+    async fn purge_sessions(&self, cutoff: i64, limit: u32) -> Result<u64, DbErr> {
+        self.exec_as(
+            Touched::Everything,
+            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE pending = $1 AND updated_at < $2 \
+             ORDER BY pending, updated_at LIMIT $3) AND updated_at < $2",
+            vec![param(false), param(cutoff), param(limit as i64)],
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

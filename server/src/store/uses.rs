@@ -326,3 +326,14 @@ pub trait StatsReads: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<DetectionTotal>, DbErr>> + Send;
 }
+
+/// Retention's deletes (implemented in `store::sessions`).
+pub trait RetentionWrites: Send + Sync {
+    /// Deletes up to `limit` sessions last seen before `cutoff` and not waiting for scoring,
+    /// with everything that belongs to them (the roll-ups stay); returns how many.
+    fn purge_sessions(
+        &self,
+        cutoff: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<u64, DbErr>> + Send;
+}
