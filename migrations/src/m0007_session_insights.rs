@@ -10,8 +10,8 @@ impl MigrationName for Migration {
 
 // What the sessions, stats and feedback APIs read:
 // - `sessions.findings`: every engine's output at scoring time (JSON);
-// - `session_detections`: a session's stored detection IDs, one row each (the list's
-//   `detection_id` filter);
+// - `session_detections`: a session's stored detection IDs, one row each with the session's
+//   first-seen time, so that the list's `detection_id` filter reads its index in list order;
 // - `session_feedback`: the operator's label of a session;
 // - roll-ups that outlive retention: `score_hours` (scored sessions per first-seen hour and
 //   score, kept exact by every score write), `detection_hours` (the same per detection ID),
@@ -22,9 +22,12 @@ ALTER TABLE sessions ADD COLUMN findings TEXT NULL;
 CREATE INDEX sessions_project_seen ON sessions(project_id, created_at, id);
 CREATE TABLE session_detections (
     session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     detection_id BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
     PRIMARY KEY (session_id, detection_id)
 );
+CREATE INDEX session_detections_list ON session_detections(project_id, detection_id, created_at, session_id);
 CREATE TABLE session_feedback (
     session_id BIGINT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
     project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,

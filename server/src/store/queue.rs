@@ -103,8 +103,14 @@ pub(super) async fn scores_tx(tx: &impl Tx, scores: &[ScoreWrite]) -> Result<Vec
             .await?;
             for id in new_ids {
                 tx.exec(
-                    "INSERT INTO session_detections (session_id, detection_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    vec![param(s.session_id), param(*id as i64)],
+                    "INSERT INTO session_detections (session_id, project_id, detection_id, created_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    vec![
+                        param(s.session_id),
+                        param(project),
+                        param(*id as i64),
+                        param(created_at),
+                    ],
                 )
                 .await?;
             }

@@ -89,8 +89,9 @@ const RECORD_COLUMNS: &str = "s.id, s.token, s.created_at, s.updated_at, s.score
      s.event_count, \
      (SELECT COUNT(*) FROM ingest_requests r WHERE r.session_id = s.id) AS batch_count, \
      (SELECT r.ua_class FROM ingest_requests r WHERE r.session_id = s.id ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS ua_class, \
-     s.js_passed, s.features, s.findings, f.label \
-     FROM sessions s LEFT JOIN session_feedback f ON f.session_id = s.id";
+     s.js_passed, s.features, s.findings, f.label";
+
+const RECORD_FROM: &str = "FROM sessions s LEFT JOIN session_feedback f ON f.session_id = s.id";
 
 /// Appends `clause` with its `?` bound to `v` as the next numbered parameter.
 fn bind(sql: &mut String, vals: &mut Vec<Value>, clause: &str, v: Value) {
@@ -100,8 +101,27 @@ fn bind(sql: &mut String, vals: &mut Vec<Value>, clause: &str, v: Value) {
 
 /// The list's statement and its parameters.
 fn list_sql(project_id: i32, f: &SessionFilter) -> (String, Vec<Value>) {
-    let mut sql = format!("SELECT {RECORD_COLUMNS} WHERE s.project_id = $1");
     let mut vals = vec![param(project_id)];
+    // With a detection ID the list is read from that ID's index, already in list order
+    // (`d.created_at` is the session's first-seen time); otherwise from the sessions'.
+    let (mut sql, seen, id) = match f.detection_id {
+        Some(detection) => {
+            vals.push(param(detection as i64));
+            (
+                format!(
+                    "SELECT {RECORD_COLUMNS} FROM session_detections d JOIN sessions s ON s.id = d.session_id \
+                     LEFT JOIN session_feedback f ON f.session_id = s.id WHERE d.project_id = $1 AND d.detection_id = $2"
+                ),
+                "d.created_at",
+                "d.session_id",
+            )
+        }
+        None => (
+            format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE s.project_id = $1"),
+            "s.created_at",
+            "s.id",
+        ),
+    };
     if let Some(min) = f.min_score {
         bind(&mut sql, &mut vals, " AND s.score >= ?", param(min));
     }
@@ -109,32 +129,24 @@ fn list_sql(project_id: i32, f: &SessionFilter) -> (String, Vec<Value>) {
         bind(&mut sql, &mut vals, " AND s.score <= ?", param(max));
     }
     if let Some(since) = f.since {
-        bind(&mut sql, &mut vals, " AND s.created_at >= ?", param(since));
+        bind(&mut sql, &mut vals, &format!(" AND {seen} >= ?"), param(since));
     }
     if let Some(until) = f.until {
-        bind(&mut sql, &mut vals, " AND s.created_at < ?", param(until));
+        bind(&mut sql, &mut vals, &format!(" AND {seen} < ?"), param(until));
     }
-    if let Some(id) = f.detection_id {
-        bind(
-            &mut sql,
-            &mut vals,
-            " AND EXISTS (SELECT 1 FROM session_detections d WHERE d.session_id = s.id AND d.detection_id = ?)",
-            param(id as i64),
-        );
-    }
-    if let Some((at, id)) = f.after {
+    if let Some((at, after_id)) = f.after {
         vals.push(param(at));
         let a = vals.len();
-        vals.push(param(id));
+        vals.push(param(after_id));
         let b = vals.len();
         sql.push_str(&format!(
-            " AND (s.created_at < ${a} OR (s.created_at = ${a} AND s.id < ${b}))"
+            " AND ({seen} < ${a} OR ({seen} = ${a} AND {id} < ${b}))"
         ));
     }
     bind(
         &mut sql,
         &mut vals,
-        " ORDER BY s.created_at DESC, s.id DESC LIMIT ?",
+        &format!(" ORDER BY {seen} DESC, {id} DESC LIMIT ?"),
         param(f.limit.max(1) as i64),
     );
     (sql, vals)
@@ -182,7 +194,7 @@ impl SessionReads for Store {
         token: &str,
     ) -> Result<Option<SessionRecord>, DbErr> {
         self.one(
-            &format!("SELECT {RECORD_COLUMNS} WHERE s.project_id = $1 AND s.token = $2"),
+            &format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE s.project_id = $1 AND s.token = $2"),
             vec![param(project_id), param(token)],
         )
         .await
@@ -300,10 +312,10 @@ mod tests {
                 ..SessionFilter::default()
             },
         );
-        assert!(sql.contains("s.score >= $2"), "{sql}");
-        assert!(sql.contains("d.detection_id = $3"), "{sql}");
+        assert!(sql.contains("d.detection_id = $2"), "{sql}");
+        assert!(sql.contains("s.score >= $3"), "{sql}");
         assert!(
-            sql.contains("(s.created_at < $4 OR (s.created_at = $4 AND s.id < $5))"),
+            sql.contains("(d.created_at < $4 OR (d.created_at = $4 AND d.session_id < $5))"),
             "{sql}"
         );
         assert!(sql.ends_with("LIMIT $6"), "{sql}");
