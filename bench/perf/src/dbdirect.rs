@@ -224,3 +224,101 @@ pub async fn seed_sessions(url: &str, project: i64, from: u64, to: u64) -> Resul
     store.connection().close_by_ref().await?;
     Ok(())
 }
+
+/// The band mix of [`seed_insights`]: `(score, detection IDs)` of seeded session `i`: 2 %
+/// definite, 10 % scripted (no SDK evidence), 3 % low mouse entropy, the rest human.
+pub fn insight_score(i: u64) -> (i32, &'static str) {
+    match splitmix64(i ^ 0x5EED) % 100 {
+        0..2 => (1, "[50331648,50331651]"),
+        2..12 => (4, "[16777226,16777227]"),
+        12..15 => (20, "[33554434]"),
+        _ => (87, "[]"),
+    }
+}
+
+/// Seeds `n` scored sessions of `project` first seen evenly over the last `days` days (the
+/// newest now), each with one ingest request, its detection rows, and the hourly roll-ups
+/// the server would have kept. Session ids are `1..=n` (a fresh database).
+pub async fn seed_insights(url: &str, project: i64, n: u64, days: i64) -> Result<()> {
+    const ROWS: u64 = 500;
+    let store = Store::open(url).await?;
+    let now = botect::store::now_ms();
+    let span = days * 86_400_000;
+    let mut i = 0;
+    while i < n {
+        let txn = store.connection().begin_with_options(immediate()).await?;
+        for _ in 0..40 {
+            if i >= n {
+                break;
+            }
+            let end = (i + ROWS).min(n);
+            let (mut sessions, mut requests, mut detections) = (Vec::new(), Vec::new(), Vec::new());
+            for k in i..end {
+                let id = k + 1;
+                let at = now - span + (span * k as i64) / n as i64;
+                let (score, ids) = insight_score(k);
+                sessions.push(format!(
+                    "({id}, {project}, '{}', {at}, {at}, 1, 1, FALSE, {score}, '{ids}', 'seeded', {at}, 3, TRUE, '{{}}')",
+                    seeded_token(k)
+                ));
+                requests.push(format!(
+                    "({project}, {id}, '203.0.113.{}', 'browser/chromium/140', 0, 3, {at}, 1)",
+                    k % 250
+                ));
+                for d in ids
+                    .trim_matches(['[', ']'])
+                    .split(',')
+                    .filter(|d| !d.is_empty())
+                {
+                    detections.push(format!("({id}, {project}, {d}, {at})"));
+                }
+            }
+            txn.execute_unprepared(&format!(
+                "INSERT INTO sessions (id, project_id, token, created_at, updated_at, revision, scored_revision, pending, \
+                 score, detection_ids, reason, scored_at, event_count, js_passed, features) VALUES {}",
+                sessions.join(", ")
+            ))
+            .await?;
+            txn.execute_unprepared(&format!(
+                "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_class, header_flags, events, created_at, integrity) VALUES {}",
+                requests.join(", ")
+            ))
+            .await?;
+            if !detections.is_empty() {
+                txn.execute_unprepared(&format!(
+                    "INSERT INTO session_detections (session_id, project_id, detection_id, created_at) VALUES {}",
+                    detections.join(", ")
+                ))
+                .await?;
+            }
+            i = end;
+        }
+        txn.commit().await?;
+    }
+    let hour = "(created_at - (created_at % 3600000))";
+    for sql in [
+        format!(
+            "INSERT INTO score_hours (project_id, hour, score, sessions) SELECT project_id, {hour}, score, COUNT(*) \
+             FROM sessions WHERE project_id = {project} GROUP BY project_id, {hour}, score"
+        ),
+        format!(
+            "INSERT INTO detection_hours (project_id, hour, detection_id, sessions) SELECT project_id, {hour}, detection_id, COUNT(*) \
+             FROM session_detections WHERE project_id = {project} GROUP BY project_id, {hour}, detection_id"
+        ),
+        format!(
+            "INSERT INTO traffic_hours (project_id, hour, shard, sessions, events, over_quota_events) \
+             SELECT project_id, {hour}, 0, COUNT(*), SUM(event_count), 0 FROM sessions WHERE project_id = {project} GROUP BY project_id, {hour}"
+        ),
+    ] {
+        store.connection().execute_unprepared(&sql).await?;
+    }
+    if store.backend() == DbBackend::Postgres {
+        store
+            .connection()
+            .execute_unprepared("SELECT setval(pg_get_serial_sequence('sessions', 'id'), (SELECT MAX(id) FROM sessions))")
+            .await?;
+    }
+    store.connection().execute_unprepared("ANALYZE").await?;
+    store.connection().close_by_ref().await?;
+    Ok(())
+}

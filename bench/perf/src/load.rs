@@ -23,6 +23,7 @@ pub struct Latencies(Vec<u64>);
 pub struct Summary {
     pub n: usize,
     pub p50: f64,
+    pub p95: f64,
     pub p99: f64,
     pub p999: f64,
     pub max: f64,
@@ -50,6 +51,7 @@ impl Latencies {
         Summary {
             n,
             p50: at(0.5),
+            p95: at(0.95),
             p99: at(0.99),
             p999: at(0.999),
             max: at(1.0),

@@ -71,6 +71,7 @@ enum Scenario {
     Ingest,
     Lag,
     Scale,
+    Insights,
 }
 
 fn main() -> ExitCode {
@@ -114,6 +115,14 @@ impl Plan {
     /// Rounds of each verdict throughput point, server and baseline alternating.
     fn rounds(&self) -> usize {
         self.pick(3, 1)
+    }
+    /// Sessions seeded for the sessions and stats queries.
+    fn insight_sessions(&self) -> u64 {
+        self.pick(1_000_000, 10_000)
+    }
+    /// Measured requests per query (after 5 warm-up requests).
+    fn insight_requests(&self) -> usize {
+        self.pick(40, 5)
     }
     fn scale_sizes(&self) -> Vec<u64> {
         self.pick(vec![10_000, 100_000, 1_000_000], vec![1_000, 10_000])
@@ -164,6 +173,7 @@ async fn run(args: RunArgs) -> Result<bool> {
         Scenario::Ingest,
         Scenario::Lag,
         Scenario::Scale,
+        Scenario::Insights,
     ] {
         if !args.only.is_empty() && !args.only.contains(&scenario) {
             continue;
@@ -173,6 +183,7 @@ async fn run(args: RunArgs) -> Result<bool> {
             Scenario::Ingest => b.ingest().await,
             Scenario::Lag => b.scoring_lag().await,
             Scenario::Scale => b.scale().await,
+            Scenario::Insights => b.insights().await,
         };
         match table {
             Ok(t) => b.report.tables.push(t),
@@ -668,6 +679,130 @@ impl Bench {
             ),
             rows,
         })
+    }
+}
+
+impl Bench {
+    /// The sessions list, filtered lists and 30-day stats at a million sessions (SQLite;
+    /// also PostgreSQL when a cluster is given), next to a trivial control-plane read.
+    async fn insights(&mut self) -> Result<Table> {
+        let n = self.plan.insight_sessions();
+        let mut rows = Vec::new();
+        let mut backends = vec![Backend::Sqlite];
+        if self.pg.is_some() {
+            backends.push(Backend::Postgres);
+        }
+        for backend in backends {
+            let db = Db::fresh(backend, self.pg.as_deref()).await?;
+            let first = Server::botect(&self.bin, &db).await?;
+            let t = tenant(&self.bin, &db, &first).await?;
+            first.stop().await;
+            let started = Instant::now();
+            dbdirect::seed_insights(&db.url, t.project, n, 30).await?;
+            let seed_time = started.elapsed();
+            let server = Server::botect(&self.bin, &db).await?;
+            let mut http = Http1::connect(&server.addr).await?;
+            let auth = format!("Bearer {}", t.token);
+            let p = t.project;
+            let now = chrono::Utc::now();
+            let day = chrono::Duration::days(1);
+            let iso = |d: chrono::DateTime<chrono::Utc>| d.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let queries = [
+                ("project (baseline)", format!("/v1/projects/{p}")),
+                ("list, newest 50", format!("/v1/projects/{p}/sessions")),
+                (
+                    "list band=definite (2 %)",
+                    format!("/v1/projects/{p}/sessions?band=definite"),
+                ),
+                (
+                    "list detection_id (10 %)",
+                    format!("/v1/projects/{p}/sessions?detection_id=16777226"),
+                ),
+                (
+                    "list one day, 15 days back",
+                    format!(
+                        "/v1/projects/{p}/sessions?since={}&until={}",
+                        iso(now - day * 15),
+                        iso(now - day * 14)
+                    ),
+                ),
+                (
+                    "stats 30 days, hourly",
+                    format!(
+                        "/v1/projects/{p}/stats?bucket=hour&since={}",
+                        iso(now - day * 30)
+                    ),
+                ),
+                (
+                    "stats 30 days, daily",
+                    format!("/v1/projects/{p}/stats?bucket=day"),
+                ),
+            ];
+            let label = format!(
+                "{} {}",
+                backend_name(backend),
+                report::fmt(Unit::Count, n as f64)
+            );
+            let mut baseline = None;
+            for (what, path) in queries {
+                let mut lat = Latencies::default();
+                for k in 0..5 + self.plan.insight_requests() {
+                    let t0 = Instant::now();
+                    let (status, body) = http
+                        .send(
+                            hyper::Method::GET,
+                            &path,
+                            &[("authorization", &auth)],
+                            bytes::Bytes::new(),
+                        )
+                        .await?;
+                    let ms = t0.elapsed().as_secs_f64() * 1e3;
+                    ensure!(
+                        status == 200,
+                        "GET {path}: HTTP {status}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
+                    if k >= 5 {
+                        lat.record(Duration::from_secs_f64(ms / 1e3));
+                    }
+                }
+                let sum = lat.summary();
+                eprintln!(
+                    "insights {label} {what}: p50 {:.2} ms, p95 {:.2} ms",
+                    sum.p50, sum.p95
+                );
+                let base = *baseline.get_or_insert(sum.p50);
+                let mut row = Row::new(format!("{label}: {what}, p50"), Unit::Ms, sum.p50)
+                    .note(format!("p95 {:.1} ms, max {:.1} ms", sum.p95, sum.max));
+                if what.contains("baseline") {
+                    row = row.note(format!("seeding took {:.0} s", seed_time.as_secs_f64()));
+                } else {
+                    row = row.baseline(base).target("p95 < 100 ms", sum.p95 < 100.0);
+                }
+                rows.push(row);
+            }
+            server.stop().await;
+        }
+        Ok(Table {
+            title: "5. Sessions and stats at scale".into(),
+            intro: format!(
+                "A fresh database with one project and {} scored sessions seeded directly (server stopped): first seen evenly \
+                 over 30 days, 2 % definite, 10 % scripted, 3 % low mouse entropy, the rest human; one ingest request and the \
+                 detection rows per session, and the hourly roll-ups the server keeps. The server is then restarted and one \
+                 REST connection sends each query 5 times to warm up and {} times measured, one after another. Baseline: \
+                 `GET /v1/projects/{{project}}` (one indexed row) on the same connection.",
+                report::fmt(Unit::Count, n as f64),
+                self.plan.insight_requests()
+            ),
+            rows,
+        })
+    }
+}
+
+fn backend_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
     }
 }
 

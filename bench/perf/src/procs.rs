@@ -213,6 +213,8 @@ impl Server {
 
 /// A project with scoring enabled.
 pub struct Tenant {
+    /// The account API token (control plane).
+    pub token: String,
     pub project: i64,
     pub site_key: String,
     pub private_key: String,
@@ -267,6 +269,7 @@ pub async fn tenant(bin: &Path, db: &Db, server: &Server) -> Result<Tenant> {
             .ok_or_else(|| anyhow!("no {k} in {scoring}"))
     };
     Ok(Tenant {
+        token: token.clone(),
         project: id,
         site_key: key("site_key")?,
         private_key: key("private_key")?,

@@ -129,10 +129,20 @@ fn list_sql(project_id: i32, f: &SessionFilter) -> (String, Vec<Value>) {
         bind(&mut sql, &mut vals, " AND s.score <= ?", param(max));
     }
     if let Some(since) = f.since {
-        bind(&mut sql, &mut vals, &format!(" AND {seen} >= ?"), param(since));
+        bind(
+            &mut sql,
+            &mut vals,
+            &format!(" AND {seen} >= ?"),
+            param(since),
+        );
     }
     if let Some(until) = f.until {
-        bind(&mut sql, &mut vals, &format!(" AND {seen} < ?"), param(until));
+        bind(
+            &mut sql,
+            &mut vals,
+            &format!(" AND {seen} < ?"),
+            param(until),
+        );
     }
     if let Some((at, after_id)) = f.after {
         vals.push(param(at));
@@ -194,7 +204,9 @@ impl SessionReads for Store {
         token: &str,
     ) -> Result<Option<SessionRecord>, DbErr> {
         self.one(
-            &format!("SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE s.project_id = $1 AND s.token = $2"),
+            &format!(
+                "SELECT {RECORD_COLUMNS} {RECORD_FROM} WHERE s.project_id = $1 AND s.token = $2"
+            ),
             vec![param(project_id), param(token)],
         )
         .await
