@@ -1,14 +1,15 @@
 //! The calling user's account API tokens (Settings → API Tokens): list, create (the secret
 //! shown once), revoke. Tokens are never cached, so a revoked token gets 401 on its next
 //! request on every process.
-use super::{Core, from_store, keys};
+use super::{Core, from_store, keys, records};
+use crate::domain::ApiToken;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{ApiTokenRow, ApiTokenStore, TokenPrincipal};
+use crate::store::{ApiTokenStore, TokenPrincipal};
 
-/// A token just minted: its row and the secret, which nothing stores.
+/// A token just minted and the secret, which nothing stores.
 #[derive(Debug, Clone)]
 pub struct NewApiToken {
-    pub row: ApiTokenRow,
+    pub token: ApiToken,
     pub secret: String,
 }
 
@@ -41,8 +42,11 @@ fn token_id(id: u32) -> ApiResult<i32> {
 
 /// Written against [`ApiTokenStore`].
 impl<S: ApiTokenStore> Core<S> {
-    pub async fn api_tokens(&self, p: &TokenPrincipal) -> ApiResult<Vec<ApiTokenRow>> {
-        from_store(self.store.api_tokens(p.user_id).await)
+    pub async fn api_tokens(&self, p: &TokenPrincipal) -> ApiResult<Vec<ApiToken>> {
+        Ok(from_store(self.store.api_tokens(p.user_id).await)?
+            .into_iter()
+            .map(records::api_token)
+            .collect())
     }
 
     pub async fn create_api_token(&self, p: &TokenPrincipal, name: &str) -> ApiResult<NewApiToken> {
@@ -53,7 +57,10 @@ impl<S: ApiTokenStore> Core<S> {
                 .insert_token(p.user_id, name, &keys::hash_secret(&secret))
                 .await,
         )?;
-        Ok(NewApiToken { row, secret })
+        Ok(NewApiToken {
+            token: records::api_token(row),
+            secret,
+        })
     }
 
     /// Another user's token, a revoked one and a missing one are all 404: whether a token

@@ -1,7 +1,7 @@
 //! Store rows → the domain records the core hands out (the transports never see a row).
 use crate::{
-    domain::{Account, Action, Project, ProjectRule, User},
-    store::{AccountRow, ProjectRow, RuleRow, UserRow},
+    domain::{Account, Action, ApiToken, Project, ProjectRule, User},
+    store::{AccountRow, ApiTokenRow, ProjectRow, RuleRow, UserRow},
 };
 
 pub(super) fn account(a: AccountRow) -> Account {
@@ -44,5 +44,14 @@ pub(super) fn rule(r: RuleRow) -> ProjectRule {
         sort_order: r.sort_order,
         created_at_ms: r.created_at,
         updated_at_ms: r.updated_at,
+    }
+}
+
+pub(super) fn api_token(t: ApiTokenRow) -> ApiToken {
+    ApiToken {
+        id: t.id,
+        name: t.name,
+        created_at_ms: t.created_at,
+        last_used_at_ms: t.last_used_at,
     }
 }

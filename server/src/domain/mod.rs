@@ -10,7 +10,7 @@ pub mod sessions;
 pub mod verdict;
 
 pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity, Receipt};
-pub use records::{Account, Project, ProjectRule, SettingsPatch, User};
+pub use records::{Account, ApiToken, Project, ProjectRule, SettingsPatch, User};
 pub use request::{Credentials, RequestContext, is_static_resource};
 pub use verdict::{
     Action, Band, BotSettings, DEFAULT_THRESHOLD, FAIL_OPEN_REASON, Policy, Scored, VerdictOut,

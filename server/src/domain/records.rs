@@ -18,6 +18,15 @@ pub struct User {
     pub created_at_ms: i64,
 }
 
+/// An account API token as listed: never its secret or hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub id: i32,
+    pub name: String,
+    pub created_at_ms: i64,
+    pub last_used_at_ms: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
     pub id: i32,

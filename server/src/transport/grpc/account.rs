@@ -61,9 +61,9 @@ impl pb::account_service_server::AccountService for Api {
             .create_api_token(p.account()?, &name)
             .await
             .map(|t| pb::CreatedApiToken {
-                id: t.row.id as u32,
-                name: t.row.name,
-                created_at: Some(timestamp(t.row.created_at)),
+                id: t.token.id as u32,
+                name: t.token.name,
+                created_at: Some(timestamp(t.token.created_at_ms)),
                 token: t.secret,
             }))
     }
@@ -84,11 +84,11 @@ impl pb::account_service_server::AccountService for Api {
     }
 }
 
-fn api_token(t: crate::store::ApiTokenRow) -> pb::ApiToken {
+fn api_token(t: crate::domain::ApiToken) -> pb::ApiToken {
     pb::ApiToken {
         id: t.id as u32,
         name: t.name,
-        created_at: Some(timestamp(t.created_at)),
-        last_used_at: t.last_used_at.map(timestamp),
+        created_at: Some(timestamp(t.created_at_ms)),
+        last_used_at: t.last_used_at_ms.map(timestamp),
     }
 }
