@@ -111,6 +111,10 @@ pub struct ServeArgs {
     /// everything. Hourly stats roll-ups are kept regardless.
     #[arg(long, env = "BOTECT_RETENTION_DAYS", default_value_t = crate::core::retention::DEFAULT_RETENTION_DAYS)]
     pub retention_days: u32,
+    /// Serves Prometheus metrics at `http://ADDR/metrics` (e.g. `127.0.0.1:9090`); off by
+    /// default. Bind it to an address only your monitoring reaches: it has no authentication.
+    #[arg(long, env = "BOTECT_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,6 +229,7 @@ async fn run(cli: Cli) -> ExitCode {
                 verified_bots: a.verified_bots,
                 dns_servers: a.dns_server,
                 retention_days: a.retention_days,
+                metrics_listen: a.metrics_listen,
             };
             let running = match server::start(cfg.clone()).await {
                 Ok(r) => r,
@@ -235,6 +240,9 @@ async fn run(cli: Cli) -> ExitCode {
                 running.addr,
                 admin::redact(&cfg.database_url)
             );
+            if let Some(m) = running.metrics_addr {
+                println!("botect metrics on http://{m}/metrics");
+            }
             match running.handle.await {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 Ok(Err(e)) => fail(e),

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod engines;
 pub mod error;
 pub mod integrity;
+pub mod metrics;
 pub mod openapi;
 pub mod rules;
 pub mod server;

@@ -34,6 +34,8 @@ pub struct ServerConfig {
     pub dns_servers: Vec<SocketAddr>,
     /// Days sessions are kept after they were last seen (0: forever).
     pub retention_days: u32,
+    /// Where `/metrics` is served (`None`: nowhere, and requests are not measured).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +52,7 @@ impl Default for ServerConfig {
             verified_bots: None,
             dns_servers: Vec::new(),
             retention_days: crate::core::retention::DEFAULT_RETENTION_DAYS,
+            metrics_listen: None,
         }
     }
 }
@@ -95,7 +98,7 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 }
 
 /// The whole HTTP application for a core.
-pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
+pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool) -> Edge {
     let api = Api { core: core.clone() };
     // Botect's services and gRPC health, over reflection v1 and v1alpha (older grpcurl).
     let reflection = || {
@@ -159,13 +162,20 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize) -> Edge {
     ))
     .layer(tonic_web::GrpcWebLayer::new());
 
-    let rest = rest::generated_routes(api, max_body_bytes)
+    let mut rest = rest::generated_routes(api, max_body_bytes)
         .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
-        .merge(crate::browser_assets::routes())
+        .merge(crate::browser_assets::routes());
+    if metrics {
+        // Only matched routes: the template becomes the `route` label.
+        rest = rest.route_layer(axum::middleware::from_fn(
+            crate::transport::request_metrics::tag_route,
+        ));
+    }
+    let rest = rest
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found);
-    Edge::new(grpc, rest)
+    Edge::new(grpc, rest, metrics)
 }
 
 /// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's
@@ -184,6 +194,8 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
         <pb::detection_service_server::DetectionServiceServer<Api> as NamedService>::NAME,
         <pb::rule_service_server::RuleServiceServer<Api> as NamedService>::NAME,
         <pb::verified_bot_service_server::VerifiedBotServiceServer<Api> as NamedService>::NAME,
+        <pb::session_service_server::SessionServiceServer<Api> as NamedService>::NAME,
+        <pb::stats_service_server::StatsServiceServer<Api> as NamedService>::NAME,
     ];
     let mut was_ok = true;
     loop {
@@ -208,6 +220,47 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
     }
 }
 
+/// How long a scrape waits for the scoring queue's depth.
+const QUEUE_DEPTH_BOUND: Duration = Duration::from_secs(1);
+
+/// Serves `GET /metrics` (Prometheus text format) on its own listener; returns its address.
+async fn serve_metrics(core: Arc<Core>, at: SocketAddr) -> anyhow::Result<SocketAddr> {
+    use axum::{http::header, response::IntoResponse, routing::get};
+    let listener = tokio::net::TcpListener::bind(at).await?;
+    let addr = listener.local_addr()?;
+    let scrape = move || {
+        let core = core.clone();
+        async move {
+            match tokio::time::timeout(QUEUE_DEPTH_BOUND, core.queue_depth()).await {
+                Ok(Ok(n)) => crate::metrics::METRICS.queue_depth.set(n),
+                Ok(Err(e)) => {
+                    crate::metrics::store_error("queue_depth");
+                    tracing::warn!(error = %e, "metrics: queue depth unavailable");
+                }
+                Err(_) => tracing::warn!("metrics: queue depth timed out"),
+            }
+            (
+                [
+                    (header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                crate::metrics::METRICS.render(),
+            )
+                .into_response()
+        }
+    };
+    let router = axum::Router::new().route("/metrics", get(scrape));
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        {
+            tracing::error!(error = %e, "metrics listener failed");
+        }
+    });
+    Ok(addr)
+}
+
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let term = async {
@@ -228,6 +281,8 @@ pub async fn shutdown_signal() {
 /// A running server (tests and `serve`).
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
     pub core: Arc<Core>,
     pub handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -274,11 +329,24 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
     let listener = http_errors::Listener(listener);
     // One edge per connection, knowing its peer (the heuristics engine's client IP). In-flight
     // requests finish (their transactions commit) before the process exits.
-    let app = app(core.clone(), cfg.max_body_bytes);
+    let metrics_addr = match cfg.metrics_listen {
+        Some(at) => Some(serve_metrics(core.clone(), at).await?),
+        None => None,
+    };
+    let app = app(
+        core.clone(),
+        cfg.max_body_bytes,
+        cfg.metrics_listen.is_some(),
+    );
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
     });
-    Ok(Running { addr, core, handle })
+    Ok(Running {
+        addr,
+        metrics_addr,
+        core,
+        handle,
+    })
 }

@@ -106,13 +106,18 @@ impl<S> Core<S> {
             return (Outcome::Absent, None);
         };
         let prefix = integrity::address_prefix(client.ip);
-        match integrity::verify(
+        let checked = integrity::verify(
             &self.challenge_secret,
             &binding(project_id, &prefix, client),
             &p.challenge,
             &p.nonce,
             now_ms(),
-        ) {
+        );
+        crate::metrics::challenge_verification(match &checked {
+            Ok(_) => Outcome::Valid.name(),
+            Err(o) => o.name(),
+        });
+        match checked {
             Ok(r) => (
                 Outcome::Valid,
                 Some(ChallengeRedemption {

@@ -234,7 +234,10 @@ fn policy_of(row: &ScoringRow) -> Policy {
 
 /// Converts a store failure into the 503 the control plane answers.
 fn from_store<T>(r: Result<T, sea_orm::DbErr>) -> ApiResult<T> {
-    r.map_err(ApiError::from)
+    r.map_err(|e| {
+        crate::metrics::store_error("request");
+        ApiError::from(e)
+    })
 }
 
 /// [`from_store`] for a write racing a deletion: a write that failed because its project (or
@@ -249,6 +252,7 @@ fn from_store_unless_gone<T>(
             tracing::debug!(error = %e, "write raced a deletion");
             gone()
         } else {
+            crate::metrics::store_error("request");
             ApiError::from(e)
         }
     })
@@ -568,6 +572,7 @@ impl<S: IngestWrites> Core<S> {
             || ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.");
         match from_store_unless_gone(stored, gone)? {
             IngestOutcome::Stored(ack) => {
+                crate::metrics::events(ack.accepted, ack.duplicates);
                 if ack.accepted > 0 {
                     self.feed.pending.notify_waiters();
                 }
@@ -612,10 +617,13 @@ impl<S: VerdictReads> Core<S> {
         {
             Ok(Ok(rules)) => rules,
             Ok(Err(e)) => {
+                crate::metrics::fail_open("rules_error");
+                crate::metrics::store_error("verdict_rules");
                 tracing::warn!(error = %e, "loading rules failed; failing open");
                 return Ok(VerdictOut::fail_open());
             }
             Err(_) => {
+                crate::metrics::fail_open("rules_timeout");
                 tracing::warn!("loading rules timed out; failing open");
                 return Ok(VerdictOut::fail_open());
             }
@@ -645,13 +653,11 @@ impl<S: VerdictReads> Core<S> {
                 ))
             }),
         };
-        Ok(policy::decide(
-            stored.scored.as_ref(),
-            &stored.policy,
-            ctx,
-            &rules,
-            &facts,
-        ))
+        let out = policy::decide(stored.scored.as_ref(), &stored.policy, ctx, &rules, &facts);
+        if out.band == crate::domain::Band::NotComputed {
+            crate::metrics::fail_open("not_scored");
+        }
+        Ok(out)
     }
 
     /// The stored part of `(key_hash, session_token)`'s verdict: from the verdict cache while
@@ -685,10 +691,13 @@ impl<S: VerdictReads> Core<S> {
                 "Unknown or rotated private key, or scoring is not enabled.",
             )),
             Ok(Err(e)) => {
+                crate::metrics::fail_open("store_error");
+                crate::metrics::store_error("verdict_read");
                 tracing::warn!(error = %e, "verdict read failed; failing open");
                 Ok(None)
             }
             Err(_) => {
+                crate::metrics::fail_open("store_timeout");
                 tracing::warn!("verdict read timed out; failing open");
                 Ok(None)
             }

@@ -12,6 +12,7 @@ use super::{
 use crate::{
     domain::EventKind,
     engines::UaClass,
+    metrics,
     store::{Claim, ScoreWrite, ScoringQueue, StoredRequest, TrafficCounts},
 };
 
@@ -61,6 +62,11 @@ impl Core {
         probe
     }
 
+    /// Sessions waiting for scoring (the metrics' queue depth).
+    pub async fn queue_depth(&self) -> Result<i64, sea_orm::DbErr> {
+        self.store.pending_count().await
+    }
+
     /// Whether the store's last health probe passed (`/readyz`, gRPC health).
     pub fn is_ready(&self) -> bool {
         self.ready.load(std::sync::atomic::Ordering::Relaxed)
@@ -105,6 +111,7 @@ impl<S: ScoringQueue> Core<S> {
         let claims = match self.store.claim_pending(BATCH, LEASE_MS).await {
             Ok(c) => c,
             Err(e) => {
+                metrics::store_error("claim");
                 tracing::warn!(worker, error = %e, "cannot claim pending sessions");
                 return 0;
             }
@@ -114,15 +121,27 @@ impl<S: ScoringQueue> Core<S> {
             match self.score_one(claim).await {
                 Ok(s) => scores.push(s),
                 Err(e) => {
+                    metrics::store_error("scoring_read");
                     tracing::warn!(worker, session = claim.id, error = %e, "scoring failed; will retry after the lease")
                 }
             }
         }
         let n = scores.len();
-        if n > 0
-            && let Err(e) = self.store.store_scores(scores).await
-        {
-            tracing::warn!(worker, sessions = n, error = %e, "storing scores failed; will retry after the lease");
+        let scored: Vec<i64> = scores.iter().map(|s| s.session_id).collect();
+        if n > 0 {
+            match self.store.store_scores(scores).await {
+                Ok(()) => {
+                    let now = crate::store::now_ms();
+                    for c in claims.iter().filter(|c| scored.contains(&c.id)) {
+                        let lag_ms = (now - c.updated_at).max(0) as u64;
+                        metrics::scoring_lag(Duration::from_millis(lag_ms));
+                    }
+                }
+                Err(e) => {
+                    metrics::store_error("store_scores");
+                    tracing::warn!(worker, sessions = n, error = %e, "storing scores failed; will retry after the lease");
+                }
+            }
         }
         claims.len()
     }

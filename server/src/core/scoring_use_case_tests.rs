@@ -36,11 +36,13 @@ fn store() -> FakeStore {
             id: 1,
             project_id: 5,
             revision: 3,
+            updated_at: 0,
         },
         Claim {
             id: 2,
             project_id: 5,
             revision: 1,
+            updated_at: 0,
         },
     ];
     s.events.lock().unwrap().extend([

@@ -17,9 +17,9 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
     let sql = format!(
         "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
          AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
-         RETURNING id, project_id, revision"
+         RETURNING id, project_id, revision, updated_at"
     );
-    let rows: Vec<(i64, i32, i64)> = tx
+    let rows: Vec<(i64, i32, i64, i64)> = tx
         .all(
             &sql,
             vec![
@@ -32,10 +32,11 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, project_id, revision)| Claim {
+        .map(|(id, project_id, revision, updated_at)| Claim {
             id,
             project_id,
             revision,
+            updated_at,
         })
         .collect())
 }
@@ -139,6 +140,8 @@ pub struct Claim {
     pub id: i64,
     pub project_id: i32,
     pub revision: i64,
+    /// When the session's latest batch was stored (Unix ms): where its scoring lag starts.
+    pub updated_at: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -23,7 +23,7 @@ use http::{HeaderValue, header};
 use tower::{Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
-use super::{http_errors, rest};
+use super::{http_errors, request_metrics, rest};
 
 /// Browser-facing endpoints: ingest and challenges (REST and gRPC-web, both authenticated by
 /// the public site key) and the SDK itself. Only these answer CORS; the control plane and
@@ -67,10 +67,12 @@ pub struct Edge {
     rest_cors: Router,
     /// The connection's socket peer (`None` until [`Edge::for_peer`]).
     peer: Option<SocketAddr>,
+    /// Whether requests are measured (`--metrics-listen`).
+    metrics: bool,
 }
 
 impl Edge {
-    pub fn new(grpc: Router, rest: Router) -> Edge {
+    pub fn new(grpc: Router, rest: Router, metrics: bool) -> Edge {
         let grpc = grpc.fallback_service(rest.clone());
         // `with_state` turns every handler into its service once, here; a router without it
         // rebuilds (and boxes) the handler's service on every request.
@@ -80,6 +82,7 @@ impl Edge {
             grpc: grpc.with_state(()),
             rest: rest.with_state(()),
             peer: None,
+            metrics,
         }
     }
 
@@ -122,6 +125,10 @@ impl Service<Request> for Edge {
     fn call(&mut self, mut req: Request) -> Self::Future {
         let path = req.uri().path();
         let browser = BROWSER_PATHS.contains(&path);
+        let grpc_path = is_grpc_path(path);
+        let measured = self
+            .metrics
+            .then(|| request_metrics::Pending::new(&req, grpc_path));
         // Elsewhere a preflight is refused (`403 FORBIDDEN`, no CORS headers, so the browser
         // blocks the call) and no response carries `Access-Control-*` headers: a page on
         // another origin can neither send credentialed requests to the control plane or
@@ -134,9 +141,12 @@ impl Service<Request> for Edge {
             let res = rest::error_response(&crate::error::ApiError::forbidden(
                 "Cross-origin calls are not allowed here: only ingest, challenges and the SDK answer browsers. Call this endpoint from your server.",
             ));
+            if let Some(m) = measured {
+                m.finish(&res);
+            }
             return Box::pin(std::future::ready(Ok(common_headers(res))));
         }
-        let router = match (is_grpc_path(path), browser) {
+        let router = match (grpc_path, browser) {
             (true, false) => &self.grpc,
             (true, true) => &self.grpc_cors,
             (false, false) => &self.rest,
@@ -148,8 +158,11 @@ impl Service<Request> for Edge {
             req.extensions_mut().insert(ConnectInfo(peer));
         }
         Box::pin(async move {
-            let res = router.oneshot(req).await?;
-            Ok(common_headers(res))
+            let res = common_headers(router.oneshot(req).await?);
+            if let Some(m) = measured {
+                m.finish(&res);
+            }
+            Ok(res)
         })
     }
 }

@@ -4,4 +4,5 @@ pub mod grpc;
 pub mod health;
 pub mod http_errors;
 pub mod limits;
+pub mod request_metrics;
 pub mod rest;

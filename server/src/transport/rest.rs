@@ -71,7 +71,10 @@ pub struct RestRequest {
 pub fn error_response(e: &ApiError) -> Response {
     let status =
         StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default())
+    let mut r = json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default());
+    r.extensions_mut()
+        .insert(super::request_metrics::ErrorTag(e.code.as_str()));
+    r
 }
 
 pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
