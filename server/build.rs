@@ -116,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         writeln!(
             auth,
-            "/// `{full}`.\npub const {name}: Requirement = Requirement {{ credential: Credential::{credential}, subscription: {subscription} }};",
+            "/// `{full}`.\npub const {name}: Requirement = Requirement {{ credential: Credential::{credential}, subscription: {subscription}, mutating: {mutating} }};",
             full = method.full_name(),
             name = format!(
                 "{}_{}",
@@ -125,6 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .to_uppercase(),
             subscription = r.subscription,
+            mutating = r.mutating,
         )?;
     }
     fs::write(

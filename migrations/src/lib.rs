@@ -10,6 +10,7 @@ mod m0004_usage_shards;
 mod m0005_integrity;
 mod m0006_token_use;
 mod m0007_session_insights;
+mod m0008_dashboard;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_integrity::Migration),
             Box::new(m0006_token_use::Migration),
             Box::new(m0007_session_insights::Migration),
+            Box::new(m0008_dashboard::Migration),
         ]
     }
 }

@@ -72,6 +72,9 @@ impl Credential {
 pub struct Requirement {
     pub credential: Credential,
     pub subscription: bool,
+    /// The method changes something (its REST verb is not GET): a dashboard session must
+    /// then carry its CSRF token.
+    pub mutating: bool,
 }
 
 /// The error code whose presence in a method's `errors` makes it need a subscription.
@@ -105,6 +108,7 @@ impl Binding {
         Requirement {
             credential: self.credential,
             subscription: self.errors.iter().any(|e| e == NO_ACTIVE_SUBSCRIPTION),
+            mutating: self.verb != Verb::Get,
         }
     }
 }

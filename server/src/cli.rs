@@ -41,6 +41,9 @@ pub enum Command {
     /// Account API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Users' dashboard passwords.
+    #[command(subcommand)]
+    User(UserCmd),
     /// Subscriptions.
     #[command(subcommand)]
     Subscription(SubscriptionCmd),
@@ -115,6 +118,10 @@ pub struct ServeArgs {
     /// default. Bind it to an address only your monitoring reaches: it has no authentication.
     #[arg(long, env = "BOTECT_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Botect is reached through HTTPS (a TLS-terminating proxy in front of it): the
+    /// dashboard's session cookie gets `Secure`.
+    #[arg(long, env = "BOTECT_BEHIND_TLS")]
+    pub behind_tls: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +130,17 @@ pub enum AccountCmd {
     Create {
         #[arg(long)]
         name: String,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Sets the user's dashboard password, read from standard input (one trailing newline
+    /// is dropped), e.g. `printf '%s' "$PASSWORD" | botect user set-password --email E`.
+    /// Stored as Argon2id; the user's dashboard sessions end.
+    SetPassword {
         #[arg(long)]
         email: String,
     },
@@ -230,6 +248,7 @@ async fn run(cli: Cli) -> ExitCode {
                 dns_servers: a.dns_server,
                 retention_days: a.retention_days,
                 metrics_listen: a.metrics_listen,
+                behind_tls: a.behind_tls,
             };
             let running = match server::start(cfg.clone()).await {
                 Ok(r) => r,
@@ -277,6 +296,20 @@ async fn admin(admin: &Admin, cmd: Command) -> ExitCode {
         }
         // Only the token: it is shown once.
         Command::Token(TokenCmd::Create { email, name }) => admin.create_token(&email, &name).await,
+        Command::User(UserCmd::SetPassword { email }) => {
+            let mut password = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut password) {
+                return fail(format!("cannot read the password from standard input: {e}"));
+            }
+            let password = password
+                .strip_suffix('\n')
+                .map(|p| p.strip_suffix('\r').unwrap_or(p))
+                .unwrap_or(&password);
+            admin
+                .set_password(&email, password)
+                .await
+                .map(|()| json!({"email": email.to_lowercase(), "password_set": true}).to_string())
+        }
         Command::Token(TokenCmd::Revoke { email, name, token }) => {
             let which = match (&email, &name, &token) {
                 (_, _, Some(t)) => Revoke::Token(t),

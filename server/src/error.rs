@@ -24,10 +24,11 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Internal,
     Unavailable,
+    RateLimited,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NoActiveSubscription,
         ErrorCode::FeatureNotAvailable,
@@ -40,6 +41,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
+        ErrorCode::RateLimited,
     ];
 
     /// The machine value of the `code` field.
@@ -57,6 +59,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
+            ErrorCode::RateLimited => "RATE_LIMITED",
         }
     }
 
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::InvalidPayload | ErrorCode::IdempotencyKeyReused => 422,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
+            ErrorCode::RateLimited => 429,
         }
     }
 
@@ -94,6 +98,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => tonic::Code::Unimplemented,
             ErrorCode::Internal => tonic::Code::Internal,
             ErrorCode::Unavailable => tonic::Code::Unavailable,
+            ErrorCode::RateLimited => tonic::Code::ResourceExhausted,
         }
     }
 
@@ -112,6 +117,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "Method not allowed",
             ErrorCode::Internal => "Internal error",
             ErrorCode::Unavailable => "Service unavailable",
+            ErrorCode::RateLimited => "Too many attempts",
         }
     }
 }
@@ -123,6 +129,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Vec<(String, String)>,
+    /// Seconds until a retry can succeed (`retry_after` and `Retry-After`); only the
+    /// dashboard's sign-in slow-down sets it.
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -133,6 +142,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -192,6 +202,9 @@ impl ApiError {
                 .collect();
             body.insert("details".into(), Value::Object(details));
         }
+        if let Some(s) = self.retry_after {
+            body.insert("retry_after".into(), Value::from(s));
+        }
         Value::Object(body)
     }
 
@@ -218,6 +231,7 @@ impl ApiError {
                 code,
                 message: status.message().to_string(),
                 details,
+                retry_after: None,
             };
         }
         let code = match status.code() {

@@ -36,6 +36,8 @@ pub struct ServerConfig {
     pub retention_days: u32,
     /// Where `/metrics` is served (`None`: nowhere, and requests are not measured).
     pub metrics_listen: Option<SocketAddr>,
+    /// Botect sits behind a TLS-terminating proxy: the dashboard's cookie is `Secure`.
+    pub behind_tls: bool,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +55,7 @@ impl Default for ServerConfig {
             dns_servers: Vec::new(),
             retention_days: crate::core::retention::DEFAULT_RETENTION_DAYS,
             metrics_listen: None,
+            behind_tls: false,
         }
     }
 }
@@ -98,7 +101,7 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 }
 
 /// The whole HTTP application for a core.
-pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool) -> Edge {
+pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool, behind_tls: bool) -> Edge {
     let api = Api { core: core.clone() };
     // Botect's services and gRPC health, over reflection v1 and v1alpha (older grpcurl).
     let reflection = || {
@@ -165,7 +168,11 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool) -> Edge {
     let mut rest = rest::generated_routes(api, max_body_bytes)
         .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
-        .merge(crate::browser_assets::routes());
+        .merge(crate::browser_assets::routes())
+        .merge(crate::transport::dashboard_session::routes(
+            core.clone(),
+            behind_tls,
+        ));
     if metrics {
         // Only matched routes: the template becomes the `route` label.
         rest = rest.route_layer(axum::middleware::from_fn(
@@ -337,6 +344,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
         core.clone(),
         cfg.max_body_bytes,
         cfg.metrics_listen.is_some(),
+        cfg.behind_tls,
     );
     let handle = tokio::spawn(async move {
         axum::serve(listener, app)

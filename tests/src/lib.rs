@@ -68,6 +68,28 @@ impl TestDb {
         String::from_utf8(out.stdout).expect("utf-8 output")
     }
 
+    /// Runs a CLI subcommand with `stdin` as its standard input; returns its output.
+    pub async fn cli_stdin(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use tokio::io::AsyncWriteExt;
+        let mut child = Command::new(botect_bin())
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .env("BOTECT_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run botect");
+        let mut input = child.stdin.take().expect("stdin");
+        input
+            .write_all(stdin.as_bytes())
+            .await
+            .expect("write stdin");
+        drop(input);
+        child.wait_with_output().await.expect("botect output")
+    }
+
     pub async fn cli_raw(&self, args: &[&str]) -> std::process::Output {
         Command::new(botect_bin())
             .arg("--database-url")

@@ -6,7 +6,7 @@ use std::fmt;
 use sea_orm::DbErr;
 
 use super::{keys, plans};
-use crate::store::{self, AccountRow, ApiTokenStore, Store, UserRow};
+use crate::store::{self, AccountRow, ApiTokenStore, DashboardStore, Store, UserRow};
 
 /// Why an operator command did not apply.
 #[derive(Debug)]
@@ -93,6 +93,18 @@ impl Admin {
             .map_err(|e| AdminError::Invalid(e.message.clone()))?;
         ApiTokenStore::insert_token(&self.store, user.id, name, &keys::hash_secret(&token)).await?;
         Ok(token)
+    }
+
+    /// Sets a user's dashboard password (Argon2id); the user's dashboard sessions end. The
+    /// password is checked like the dashboard's own change (10 to 1024 characters).
+    pub async fn set_password(&self, email: &str, password: &str) -> AdminResult<()> {
+        let user = self.user(email).await?;
+        super::dashboard::check_new_password(password, "password")
+            .map_err(|e| AdminError::Invalid(e.message.replace('"', "")))?;
+        let hash = super::dashboard::hash_password(password);
+        DashboardStore::set_password(&self.store, user.id, &hash).await?;
+        self.store.revoke_dashboard_sessions(user.id, None).await?;
+        Ok(())
     }
 
     /// Revokes tokens; returns how many (at least one: none is [`AdminError::NotFound`]).

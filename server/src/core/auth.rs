@@ -139,7 +139,10 @@ impl<S: TokenAuth> Core<S> {
     ) -> ApiResult<Principal> {
         Ok(match need.credential {
             Credential::AccountToken => {
-                let p = self.account_token(creds).await?;
+                let p = match (&creds.authorization, &creds.dashboard) {
+                    (None, Some(d)) => self.dashboard_principal(d, need.mutating).await?,
+                    _ => self.account_token(creds).await?,
+                };
                 if need.subscription && !p.subscription_active {
                     return Err(ApiError::no_subscription());
                 }

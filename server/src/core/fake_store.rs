@@ -122,6 +122,16 @@ impl TokenAuth for FakeStore {
         std::future::ready(out)
     }
 
+    /// No dashboard sessions in the fake.
+    fn dashboard_principal(
+        &self,
+        _token_hash: &str,
+        _now: i64,
+    ) -> impl Future<Output = Result<Option<crate::store::DashboardPrincipalRow>, DbErr>> + Send
+    {
+        std::future::ready(self.check().map(|()| None))
+    }
+
     fn mark_token_used(
         &self,
         token_id: i32,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod challenges;
 #[cfg(test)]
 mod control_plane_use_case_tests;
+pub mod dashboard;
 #[cfg(test)]
 mod fake_control_plane;
 #[cfg(test)]

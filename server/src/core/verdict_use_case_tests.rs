@@ -262,10 +262,12 @@ fn bearer(token: &str) -> Credentials {
 const ACCOUNT: Requirement = Requirement {
     credential: Credential::AccountToken,
     subscription: false,
+    mutating: false,
 };
 const SUBSCRIBED: Requirement = Requirement {
     credential: Credential::AccountToken,
     subscription: true,
+    mutating: false,
 };
 
 #[tokio::test]
@@ -300,10 +302,12 @@ async fn the_requirement_decides_what_authenticates() {
     let site = Requirement {
         credential: Credential::SiteKey,
         subscription: true,
+        mutating: false,
     };
     let private = Requirement {
         credential: Credential::PrivateKey,
         subscription: true,
+        mutating: false,
     };
     for (need, creds) in [
         (site, bearer(&token)),

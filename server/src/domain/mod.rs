@@ -11,7 +11,7 @@ pub mod verdict;
 
 pub use event::{EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity, Receipt};
 pub use records::{Account, ApiToken, Project, ProjectRule, SettingsPatch, User};
-pub use request::{Credentials, RequestContext, is_static_resource};
+pub use request::{Credentials, DashboardCredential, RequestContext, is_static_resource};
 pub use verdict::{
     Action, Band, BotSettings, DEFAULT_THRESHOLD, FAIL_OPEN_REASON, Policy, Scored, VerdictOut,
     band,

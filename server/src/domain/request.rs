@@ -20,6 +20,21 @@ pub struct Credentials {
     pub private_key: Option<String>,
     /// `Idempotency-Key`.
     pub idempotency_key: Option<String>,
+    /// A dashboard session (its cookie), read only for account-token methods called without
+    /// an `Authorization` header.
+    pub dashboard: Option<DashboardCredential>,
+}
+
+/// What a request from the dashboard carries: its session cookie, the CSRF token header, and
+/// whether the browser said the request came from the dashboard's own origin.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DashboardCredential {
+    /// The `botect_dashboard` cookie's value.
+    pub session: String,
+    /// `X-Botect-CSRF`.
+    pub csrf: Option<String>,
+    /// `Sec-Fetch-Site: same-origin`, or an `Origin` equal to the request's own origin.
+    pub same_origin: bool,
 }
 
 const STATIC_EXTENSIONS: &[&str] = &[

@@ -225,6 +225,21 @@ impl TokenAuth for Store {
         .await
     }
 
+    async fn dashboard_principal(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<DashboardPrincipalRow>, DbErr> {
+        self.one(
+            "SELECT d.id AS session_id, u.id AS user_id, u.account_id, u.role, a.subscription_active, a.plan, a.features, \
+             d.token_hash, d.expires_at \
+             FROM dashboard_sessions d JOIN users u ON u.id = d.user_id JOIN accounts a ON a.id = u.account_id \
+             WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND d.expires_at > $2",
+            vec![param(token_hash), param(now)],
+        )
+        .await
+    }
+
     async fn mark_token_used(&self, token_id: i32, at: i64) -> Result<(), DbErr> {
         self.exec_as(
             Touched::Nothing,

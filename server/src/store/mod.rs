@@ -21,6 +21,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 mod accounts;
 mod change_stamps;
+mod dashboard;
 mod health;
 mod ingest;
 mod integrity;
@@ -37,6 +38,7 @@ mod uses;
 mod verdicts;
 pub use accounts::*;
 pub use change_stamps::{ChangeStamps, Stamp, Touched};
+pub use dashboard::{DashboardPrincipalRow, PasswordRow};
 pub use health::is_gone;
 pub use ingest::*;
 pub use integrity::ChallengeRedemption;
@@ -48,8 +50,8 @@ pub use rules::*;
 pub use sessions::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
-    AccountReads, ApiTokenStore, IngestWrites, ProjectStore, RetentionWrites, RuleStore,
-    ScoringQueue, SessionReads, StatsReads, TokenAuth, VerdictReads,
+    AccountReads, ApiTokenStore, DashboardStore, IngestWrites, ProjectStore, RetentionWrites,
+    RuleStore, ScoringQueue, SessionReads, StatsReads, TokenAuth, VerdictReads,
 };
 pub use verdicts::*;
 

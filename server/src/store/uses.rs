@@ -6,10 +6,11 @@ use std::{future::Future, time::Instant};
 use sea_orm::DbErr;
 
 use super::{
-    AccountRow, ApiTokenRow, BatchRecord, Claim, DetectionTotal, EventTypeCount, FeedbackRecord,
-    IngestOutcome, IngestWrite, LabelCount, ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite,
-    ScoringRow, SessionFilter, SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest,
-    StoredScore, TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
+    AccountRow, ApiTokenRow, BatchRecord, Claim, DashboardPrincipalRow, DetectionTotal,
+    EventTypeCount, FeedbackRecord, IngestOutcome, IngestWrite, LabelCount, PasswordRow,
+    ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite, ScoringRow, SessionFilter,
+    SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, StoredScore,
+    TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
 };
 use crate::domain::SettingsPatch;
 
@@ -20,6 +21,14 @@ pub trait TokenAuth: Send + Sync {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<TokenPrincipal>, DbErr>> + Send;
+
+    /// The user and account behind a dashboard session's cookie hash, unless the session is
+    /// revoked or expired at `now`.
+    fn dashboard_principal(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<DashboardPrincipalRow>, DbErr>> + Send;
 
     /// Records that the token authenticated a request at `at` (Unix ms); never moves the
     /// time back. The core calls it at most once a minute per token.
@@ -336,4 +345,62 @@ pub trait RetentionWrites: Send + Sync {
         cutoff: i64,
         limit: u32,
     ) -> impl Future<Output = Result<u64, DbErr>> + Send;
+}
+
+/// Dashboard sign-in (implemented in `store::dashboard`). Only hashes reach it.
+pub trait DashboardStore: Send + Sync {
+    /// The user with this email (any case) and their password hash, if any.
+    fn password_of(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<PasswordRow>, DbErr>> + Send;
+
+    fn password_by_id(
+        &self,
+        user_id: i32,
+    ) -> impl Future<Output = Result<Option<PasswordRow>, DbErr>> + Send;
+
+    /// Whether the user exists (and now has this hash).
+    fn set_password(
+        &self,
+        user_id: i32,
+        hash: &str,
+    ) -> impl Future<Output = Result<bool, DbErr>> + Send;
+
+    fn create_dashboard_session(
+        &self,
+        user_id: i32,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+
+    /// Revokes the user's sessions but `except_session`; returns how many.
+    fn revoke_dashboard_sessions(
+        &self,
+        user_id: i32,
+        except_session: Option<i64>,
+    ) -> impl Future<Output = Result<u64, DbErr>> + Send;
+
+    fn revoke_dashboard_session(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+
+    /// `(failures, last failure)` of a subject (`email:…`, `addr:…`).
+    fn signin_failures(
+        &self,
+        subject: &str,
+    ) -> impl Future<Output = Result<Option<(i32, i64)>, DbErr>> + Send;
+
+    fn record_signin_failure(
+        &self,
+        subject: &str,
+        failures: i32,
+        at: i64,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+
+    fn clear_signin_failures(
+        &self,
+        subject: &str,
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
 }

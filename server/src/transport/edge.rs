@@ -37,6 +37,12 @@ pub const BROWSER_PATHS: &[&str] = &[
     "/v1/sdk.js",
 ];
 
+/// Paths whose handlers read the socket peer: the browser paths, and the dashboard's sign-in
+/// (its per-network slow-down).
+fn reads_peer(path: &str, browser: bool) -> bool {
+    browser || path == super::dashboard_session::SESSION_PATH
+}
+
 fn cors() -> CorsLayer {
     // Site keys are public and no endpoint uses cookies, so any origin may call the browser
     // paths.
@@ -154,7 +160,7 @@ impl Service<Request> for Edge {
         }
         .clone();
         // The peer (the heuristics engine's client address) goes only where it is read.
-        if let (true, Some(peer)) = (browser, self.peer) {
+        if let (true, Some(peer)) = (reads_peer(req.uri().path(), browser), self.peer) {
             req.extensions_mut().insert(ConnectInfo(peer));
         }
         Box::pin(async move {

@@ -74,6 +74,10 @@ pub fn error_response(e: &ApiError) -> Response {
     let mut r = json_response(status, serde_json::to_vec(&e.to_json()).unwrap_or_default());
     r.extensions_mut()
         .insert(super::request_metrics::ErrorTag(e.code.as_str()));
+    if let Some(s) = e.retry_after {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
     r
 }
 

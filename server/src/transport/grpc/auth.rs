@@ -16,7 +16,12 @@ impl Api {
         need: Requirement,
         body_site_key: Option<&str>,
     ) -> Result<Principal, Status> {
-        let creds = credentials(req.metadata());
+        let mut creds = credentials(req.metadata());
+        // The dashboard's session works for account-token methods only; elsewhere its
+        // cookie is not even read.
+        if need.credential == Credential::AccountToken && creds.authorization.is_none() {
+            creds.dashboard = dashboard_credential(req.metadata());
+        }
         Ok(self.core.authenticate(need, &creds, body_site_key).await?)
     }
 }

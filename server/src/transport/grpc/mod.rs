@@ -15,8 +15,8 @@ use crate::{
     core::project_rules::RuleChange,
     core::{ClientInfo, Core, Ingested, KeyType},
     domain::{
-        Action, Band, Credentials, EventKind, IncomingBatch, IncomingEvent, IncomingIntegrity,
-        Policy, RequestContext, VerdictOut,
+        Action, Band, Credentials, DashboardCredential, EventKind, IncomingBatch, IncomingEvent,
+        IncomingIntegrity, Policy, RequestContext, VerdictOut,
     },
     domain::{Project, ProjectRule, SettingsPatch},
     engines::{heuristics, registry},
@@ -45,6 +45,11 @@ struct Names {
     private_key: AsciiMetadataKey,
     idempotency_key: AsciiMetadataKey,
     user_agent: AsciiMetadataKey,
+    cookie: AsciiMetadataKey,
+    csrf: AsciiMetadataKey,
+    sec_fetch_site: AsciiMetadataKey,
+    origin: AsciiMetadataKey,
+    host: AsciiMetadataKey,
 }
 
 static NAMES: LazyLock<Names> = LazyLock::new(|| Names {
@@ -53,6 +58,11 @@ static NAMES: LazyLock<Names> = LazyLock::new(|| Names {
     private_key: AsciiMetadataKey::from_static("x-botect-private-key"),
     idempotency_key: AsciiMetadataKey::from_static("idempotency-key"),
     user_agent: AsciiMetadataKey::from_static("user-agent"),
+    cookie: AsciiMetadataKey::from_static("cookie"),
+    csrf: AsciiMetadataKey::from_static("x-botect-csrf"),
+    sec_fetch_site: AsciiMetadataKey::from_static("sec-fetch-site"),
+    origin: AsciiMetadataKey::from_static("origin"),
+    host: AsciiMetadataKey::from_static("host"),
 });
 
 /// Credentials from gRPC metadata (REST copies its HTTP headers into metadata).
@@ -62,6 +72,37 @@ pub fn credentials(md: &MetadataMap) -> Credentials {
         site_key: header(md, &NAMES.site_key),
         private_key: header(md, &NAMES.private_key),
         idempotency_key: header(md, &NAMES.idempotency_key),
+        dashboard: None,
+    }
+}
+
+/// The dashboard session a request carries, if any: the `botect_dashboard` cookie, the CSRF
+/// header, and whether the browser marked it same-origin.
+pub fn dashboard_credential(md: &MetadataMap) -> Option<DashboardCredential> {
+    let cookies = header(md, &NAMES.cookie)?;
+    let session = cookies.split(';').find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == crate::core::dashboard::COOKIE).then(|| value.trim().to_string())
+    })?;
+    Some(DashboardCredential {
+        session,
+        csrf: header(md, &NAMES.csrf),
+        same_origin: same_origin(md),
+    })
+}
+
+/// Whether the browser marked the request as coming from this server's own origin:
+/// `Sec-Fetch-Site: same-origin`, or (older browsers) an `Origin` equal to the request's own
+/// origin. Clients that are not browsers send neither.
+pub fn same_origin(md: &MetadataMap) -> bool {
+    match header(md, &NAMES.sec_fetch_site) {
+        Some(site) => site == "same-origin",
+        None => match (header(md, &NAMES.origin), header(md, &NAMES.host)) {
+            (Some(origin), Some(host)) => {
+                origin == format!("http://{host}") || origin == format!("https://{host}")
+            }
+            _ => false,
+        },
     }
 }
 
