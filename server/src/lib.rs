@@ -5,6 +5,7 @@ pub mod binding;
 pub mod browser_assets;
 pub mod cli;
 pub mod core;
+pub mod dashboard_assets;
 pub mod domain;
 pub mod engines;
 pub mod error;

@@ -169,6 +169,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool, behind_tls: bo
         .merge(crate::transport::health::routes(core.clone()))
         .merge(openapi::routes())
         .merge(crate::browser_assets::routes())
+        .merge(crate::dashboard_assets::routes())
         .merge(crate::transport::dashboard_session::routes(
             core.clone(),
             behind_tls,

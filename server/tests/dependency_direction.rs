@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("server", 5),
     ("openapi", 5),
     ("browser_assets", 5),
+    ("dashboard_assets", 5),
 ];
 const TOP: u8 = 5;
 

@@ -402,7 +402,57 @@ async fn repeated_failures_are_slowed_down(db: TestDb) {
     assert_eq!(r.status(), 200);
 }
 
+/// The pages are served from this origin under a strict policy (the Chromium walk-through in
+/// tests/browser/test/dashboard.test.mjs drives them).
+async fn the_pages_are_served_under_a_strict_policy(db: TestDb) {
+    let server = Server::start(&db).await;
+    let r = http().get(server.url("/dashboard")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with("default-src 'self'; script-src 'self'; style-src 'self';"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(r#"<script defer src="/dashboard/dashboard.js"></script>"#),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no other origin: {page}"
+    );
+    for (path, ct) in [
+        ("/dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+        ("/dashboard/dashboard.css", "text/css; charset=utf-8"),
+    ] {
+        let r = http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], ct, "{path}");
+        assert!(r.text().await.unwrap().len() > 1000, "{path}");
+    }
+    // Like the control plane, the sign-in answers no cross-origin preflight.
+    let r = http()
+        .request(Method::OPTIONS, server.url("/dashboard/api/session"))
+        .header("origin", "https://evil.test")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
 both_dbs!(
     a_session_signs_in_works_and_ends,
-    repeated_failures_are_slowed_down
+    repeated_failures_are_slowed_down,
+    the_pages_are_served_under_a_strict_policy
 );

@@ -198,10 +198,9 @@ fn common_headers(mut res: Response) -> Response {
     h.entry(header::X_CONTENT_TYPE_OPTIONS)
         .or_insert(HeaderValue::from_static("nosniff"));
     if html {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(crate::browser_assets::HTML_CSP),
-        );
+        // A page may set a stricter policy of its own (the dashboard does).
+        h.entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(crate::browser_assets::HTML_CSP));
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res
