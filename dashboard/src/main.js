@@ -12,14 +12,18 @@ import { Keys, Tokens, VerifiedBots, Password } from "./account.js";
 
 const html = htm.bind(h);
 
+/** The navigation: the project's pages, then the account's Settings (as the authentication
+ * docs name them: Settings → API Tokens). */
 const PAGES = [
   ["overview", "Overview"],
   ["sessions", "Sessions"],
   ["settings", "Scoring settings"],
   ["rules", "Rules"],
   ["keys", "Keys"],
-  ["tokens", "API Tokens"],
   ["verified", "Verified bots"],
+];
+const SETTINGS = [
+  ["tokens", "API Tokens"],
   ["password", "Password"],
 ];
 
@@ -132,6 +136,10 @@ function App() {
     </header>
     <nav aria-label="Pages">
       ${PAGES.map(([id, label]) => html`<a href=${`#/${id}`} aria-current=${page === id ? "page" : undefined}>${label}</a>`)}
+      <h2 class="nav-group" id="nav-settings">Settings</h2>
+      <div role="group" aria-labelledby="nav-settings">
+        ${SETTINGS.map(([id, label]) => html`<a href=${`#/${id}`} aria-current=${page === id ? "page" : undefined}>${label}</a>`)}
+      </div>
     </nav>
     <main>${body}</main>
   </div>`;

@@ -11,12 +11,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, startBotect, tenant, scoredVerdict, botectBin } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, startBotect, tenant, scoredVerdict, botectBin, freshPostgres } from "./harness.mjs";
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), "..", "screenshots");
 const PASSWORD = "dashboard passphrase 2026";
 
 let botect, t, email, browser;
+let shotPrefix = "";
 
 async function ingest(events) {
   const r = await fetch(`${botect.base}/v1/events`, {
@@ -37,9 +38,9 @@ async function control(method, path, body) {
   return { status: r.status, body: r.status === 204 ? null : await r.json() };
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  botect = await startBotect();
+/** A server on `databaseUrl` (null: SQLite) with a tenant, a password and seeded sessions. */
+async function setup(databaseUrl) {
+  botect = await startBotect([], databaseUrl);
   t = await tenant(botect);
   const user = await (await fetch(`${botect.base}/user`, { headers: { Authorization: `Bearer ${t.token}` } })).json();
   email = user.email;
@@ -52,15 +53,28 @@ before(async () => {
   t.scripted = [await ingest([["mouse", { entropy: 0.74, samples: 128 }]]), await ingest([["scroll", { scroll_velocity: 300 }]])];
   t.headless = await ingest([["page", { page_path_hash: "ab12" }], ["js_probe", { webdriver: true, headless: true, plugins: [] }]]);
   for (const s of [...t.scripted, t.headless]) await scoredVerdict(botect.base, t.privateKey, s);
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
 
 after(async () => {
   await browser?.close();
-  botect?.stop();
 });
 
-test("the dashboard, page by page", async () => {
+/** Every control of the page has an accessible name. */
+async function assertLabelled(page, where) {
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea, button")]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim())
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, [], `${where}: controls without a label`);
+}
+
+async function walkThrough() {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const foreign = [];
@@ -73,7 +87,10 @@ test("the dashboard, page by page", async () => {
     if (m.type() === "error") violations.push(m.text());
   });
   page.on("dialog", (d) => d.accept());
-  const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = async (name) => {
+    await assertLabelled(page, name);
+    await page.screenshot({ path: join(SHOTS, `${shotPrefix}${name}.png`), fullPage: true });
+  };
   try {
     // Sign in (a wrong password first).
     await page.goto(`${botect.base}/dashboard`);
@@ -188,5 +205,25 @@ test("the dashboard, page by page", async () => {
     assert.deepEqual(violations.filter((v) => /Content Security Policy|Refused/.test(v)), [], "no policy violation");
   } finally {
     await context.close();
+  }
+}
+
+test("the dashboard, page by page (SQLite)", async () => {
+  shotPrefix = "";
+  await setup(null);
+  try {
+    await walkThrough();
+  } finally {
+    botect.stop();
+  }
+});
+
+test("the dashboard, page by page (PostgreSQL)", { skip: !process.env.BOTECT_TEST_PG_URL && "BOTECT_TEST_PG_URL is not set" }, async () => {
+  shotPrefix = "pg-";
+  await setup(freshPostgres());
+  try {
+    await walkThrough();
+  } finally {
+    botect.stop();
   }
 });

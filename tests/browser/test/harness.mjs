@@ -29,10 +29,25 @@ export function botectBin() {
   return bin;
 }
 
-/** Starts `botect serve` on a fresh SQLite file; resolves to {base, url, cli, stop}. */
-export async function startBotect(extra = []) {
+/**
+ * A fresh PostgreSQL database on the cluster of `BOTECT_TEST_PG_URL` (scripts/test starts
+ * one), or null when there is none.
+ */
+export function freshPostgres() {
+  const url = process.env.BOTECT_TEST_PG_URL;
+  if (!url) return null;
+  const name = `botect_browser_${randomUUID().replace(/-/g, "")}`;
+  execFileSync("psql", [url, "-q", "-c", `CREATE DATABASE ${name}`]);
+  return url.replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
+ * Starts `botect serve` on a fresh SQLite file (or on `databaseUrl`); resolves to
+ * {base, url, cli, stop}.
+ */
+export async function startBotect(extra = [], databaseUrl = null) {
   const dir = mkdtempSync(join(tmpdir(), "botect-browser-"));
-  const db = `sqlite://${dir}/botect.db`;
+  const db = databaseUrl || `sqlite://${dir}/botect.db`;
   const child = spawn(botectBin(), ["--database-url", db, "serve", "--listen", "127.0.0.1:0", ...extra], {
     env: { ...process.env, BOTECT_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
