@@ -236,13 +236,13 @@ pub fn insight_score(i: u64) -> (i32, &'static str) {
     }
 }
 
-/// Seeds `n` scored sessions of `project` first seen evenly over the last `days` days (the
-/// newest now), each with one ingest request, its detection rows, and the hourly roll-ups
+/// Seeds `n` scored sessions of `project` first (and last) seen evenly over the `days` days
+/// before `end_ms`, each with one ingest request, its detection rows, and the hourly roll-ups
 /// the server would have kept. Session ids are `1..=n` (a fresh database).
-pub async fn seed_insights(url: &str, project: i64, n: u64, days: i64) -> Result<()> {
+pub async fn seed_insights(url: &str, project: i64, n: u64, days: i64, end_ms: i64) -> Result<()> {
     const ROWS: u64 = 500;
     let store = Store::open(url).await?;
-    let now = botect::store::now_ms();
+    let now = end_ms;
     let span = days * 86_400_000;
     let mut i = 0;
     while i < n {

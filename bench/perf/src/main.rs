@@ -72,6 +72,7 @@ enum Scenario {
     Lag,
     Scale,
     Insights,
+    Retention,
 }
 
 fn main() -> ExitCode {
@@ -119,6 +120,10 @@ impl Plan {
     /// Sessions seeded for the sessions and stats queries.
     fn insight_sessions(&self) -> u64 {
         self.pick(1_000_000, 10_000)
+    }
+    /// Old sessions the retention scenario purges.
+    fn retention_sessions(&self) -> u64 {
+        self.pick(200_000, 5_000)
     }
     /// Measured requests per query (after 5 warm-up requests).
     fn insight_requests(&self) -> usize {
@@ -174,6 +179,7 @@ async fn run(args: RunArgs) -> Result<bool> {
         Scenario::Lag,
         Scenario::Scale,
         Scenario::Insights,
+        Scenario::Retention,
     ] {
         if !args.only.is_empty() && !args.only.contains(&scenario) {
             continue;
@@ -184,6 +190,7 @@ async fn run(args: RunArgs) -> Result<bool> {
             Scenario::Lag => b.scoring_lag().await,
             Scenario::Scale => b.scale().await,
             Scenario::Insights => b.insights().await,
+            Scenario::Retention => b.retention().await,
         };
         match table {
             Ok(t) => b.report.tables.push(t),
@@ -698,7 +705,7 @@ impl Bench {
             let t = tenant(&self.bin, &db, &first).await?;
             first.stop().await;
             let started = Instant::now();
-            dbdirect::seed_insights(&db.url, t.project, n, 30).await?;
+            dbdirect::seed_insights(&db.url, t.project, n, 30, botect::store::now_ms()).await?;
             let seed_time = started.elapsed();
             let server = Server::botect(&self.bin, &db).await?;
             let mut http = Http1::connect(&server.addr).await?;
@@ -795,6 +802,111 @@ impl Bench {
                 self.plan.insight_requests()
             ),
             rows,
+        })
+    }
+}
+
+/// Ingest connections of the retention scenario (a quarter of the ingest scenario's).
+const RETENTION_INGEST_CONNS: usize = 8;
+
+impl Bench {
+    /// Ingest while retention purges old sessions, next to the same load on the same database
+    /// with retention off.
+    async fn retention(&mut self) -> Result<Table> {
+        const DAY_MS: i64 = 86_400_000;
+        let n = self.plan.retention_sessions();
+        let db = Db::fresh(Backend::Sqlite, None).await?;
+        let first = Server::botect_with(&self.bin, &db, &["--retention-days", "0"]).await?;
+        let t = tenant(&self.bin, &db, &first).await?;
+        first.stop().await;
+        let now = botect::store::now_ms();
+        let started = Instant::now();
+        dbdirect::seed_insights(&db.url, t.project, n, 10, now - 100 * DAY_MS).await?;
+        let seed_time = started.elapsed();
+        let old = format!(
+            "SELECT COUNT(*) AS n FROM sessions WHERE updated_at < {}",
+            now - 50 * DAY_MS
+        );
+        let run = async |server: &Server| -> Result<Stats> {
+            let conns = connect_all(RETENTION_INGEST_CONNS, |i| {
+                IngestConn::connect(Proto::Rest, &server.addr, &t.site_key, 10, i as u64, None)
+            })
+            .await?;
+            closed_loop(conns, self.plan.warmup(), self.plan.measure()).await
+        };
+        // The baseline: retention off.
+        let keep = Server::botect_with(&self.bin, &db, &["--retention-days", "0"]).await?;
+        let mut base = run(&keep).await?;
+        keep.stop().await;
+        ensure!(
+            db.count(&old).await? == n as i64,
+            "the baseline purged something"
+        );
+        // The same load while the purge runs (it starts with the server).
+        let purge_started = Instant::now();
+        let purging = Server::botect_with(&self.bin, &db, &["--retention-days", "30"]).await?;
+        let mut during = run(&purging).await?;
+        let left = db.count(&old).await?;
+        loop {
+            if db.count(&old).await? == 0 {
+                break;
+            }
+            ensure!(
+                purge_started.elapsed() < Duration::from_secs(600),
+                "the purge did not finish within 10 minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let purge_time = purge_started.elapsed();
+        purging.stop().await;
+        self.check("retention baseline ingest", &base);
+        self.check("ingest while purging", &during);
+        let (b, d) = (base.lat.summary(), during.lat.summary());
+        let label = report::fmt(Unit::Count, n as f64);
+        eprintln!(
+            "retention {label}: ingest p99 {:.1} ms while purging vs {:.1} ms; purge {:.1} s",
+            d.p99,
+            b.p99,
+            purge_time.as_secs_f64()
+        );
+        let still = if left > 0 {
+            format!("{left} old sessions were still waiting at the end of the window")
+        } else {
+            "**the purge had finished before the window ended**".to_string()
+        };
+        Ok(Table {
+            title: "6. Retention".into(),
+            intro: format!(
+                "A fresh SQLite database with {label} sessions last seen 100–110 days ago (seeded directly in {:.0} s, with \
+                 their ingest requests and detection rows). REST ingest, batches of 10 on {RETENTION_INGEST_CONNS} \
+                 connections, {} warm-up + {} measured: first on a server with `--retention-days 0` (the baseline), then on a \
+                 server with `--retention-days 30`, whose purge starts with it.",
+                seed_time.as_secs_f64(),
+                secs(self.plan.warmup()),
+                secs(self.plan.measure())
+            ),
+            rows: vec![
+                Row::new("ingest while purging: p50", Unit::Ms, d.p50).baseline(b.p50),
+                Row::new("ingest while purging: p99", Unit::Ms, d.p99)
+                    .baseline(b.p99)
+                    .note(still),
+                Row::new(
+                    "ingest while purging: events/s",
+                    Unit::Eps,
+                    during.unit_rate(),
+                )
+                .baseline(base.unit_rate()),
+                Row::new(
+                    format!("purge of {label} sessions"),
+                    Unit::Ms,
+                    purge_time.as_secs_f64() * 1e3,
+                )
+                .note(format!(
+                    "{} sessions/s, {} per transaction",
+                    report::thousands(n as f64 / purge_time.as_secs_f64()),
+                    botect::core::retention::PURGE_BATCH
+                )),
+            ],
         })
     }
 }

@@ -147,10 +147,16 @@ pub struct Server {
 impl Server {
     /// `botect --database-url URL serve --listen 127.0.0.1:0` (default workers), log in the db dir.
     pub async fn botect(bin: &Path, db: &Db) -> Result<Server> {
+        Self::botect_with(bin, db, &[]).await
+    }
+
+    /// [`Server::botect`] with more `serve` flags.
+    pub async fn botect_with(bin: &Path, db: &Db, extra: &[&str]) -> Result<Server> {
         let mut cmd = Command::new(bin);
         cmd.arg("--database-url")
             .arg(&db.url)
-            .args(["serve", "--listen", "127.0.0.1:0"]);
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra);
         Self::spawn(cmd, &db.dir.path().join("server.log")).await
     }
 

@@ -1,7 +1,8 @@
 //! Retention: sessions last seen more than `--retention-days` ago are deleted with their
 //! events, ingest requests, detections, labels and challenge redemptions, a few hundred per
-//! transaction so that ingest is never held up for long. The hourly roll-ups (stats) are
-//! kept, so purged days keep their numbers.
+//! transaction, and paced: after each transaction the purge waits four times as long as the
+//! transaction took, so it holds the (SQLite) writer at most a fifth of the time and ingest
+//! keeps most of it. The hourly roll-ups (stats) are kept, so purged days keep their numbers.
 use std::{sync::Arc, time::Duration};
 
 use super::Core;
@@ -10,9 +11,11 @@ use crate::store::{RetentionWrites, now_ms};
 /// The documented default of `--retention-days`.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// Sessions deleted per transaction.
-pub const PURGE_BATCH: u32 = 500;
-/// The pause between two batches (the writer's turn for ingest).
-const BATCH_PAUSE: Duration = Duration::from_millis(20);
+pub const PURGE_BATCH: u32 = 200;
+/// The shortest pause between two transactions.
+const MIN_PAUSE: Duration = Duration::from_millis(20);
+/// The pause after a transaction, as a multiple of the time it took.
+const PAUSE_FACTOR: u32 = 4;
 /// How often the purge runs (and once at start).
 const EVERY: Duration = Duration::from_secs(600);
 
@@ -25,12 +28,13 @@ impl<S: RetentionWrites> Core<S> {
     pub async fn purge_sessions_before(&self, cutoff: i64) -> Result<u64, sea_orm::DbErr> {
         let mut total = 0;
         loop {
+            let started = std::time::Instant::now();
             let n = self.store.purge_sessions(cutoff, PURGE_BATCH).await?;
             total += n;
             if n < u64::from(PURGE_BATCH) {
                 return Ok(total);
             }
-            tokio::time::sleep(BATCH_PAUSE).await;
+            tokio::time::sleep((started.elapsed() * PAUSE_FACTOR).max(MIN_PAUSE)).await;
         }
     }
 }

@@ -292,19 +292,28 @@ impl SessionReads for Store {
     }
 }
 
+/// Retention's delete: one statement; the foreign keys' cascades delete the sessions' events,
+/// ingest requests, detections, labels and challenge redemptions. The outer `updated_at` test
+/// is re-checked on rows a concurrent batch touched meanwhile (PostgreSQL), so a session that
+/// just came back is kept.
+const PURGE_SQL: &str = "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE pending = $1 AND updated_at < $2 \
+     ORDER BY pending, updated_at LIMIT $3) AND updated_at < $2";
+
 impl RetentionWrites for Store {
-    /// One transaction; the foreign keys' cascades delete the sessions' events, ingest
-    /// requests, detections, labels and challenge redemptions. The outer `updated_at` test is
-    /// re-checked on rows a concurrent batch touched meanwhile (PostgreSQL), so a session
-    /// that just came back is kept.
+    /// On a SQLite file the delete runs on the writer thread, queued with ingest's batches:
+    /// a batch then waits for at most one purge transaction, never in SQLite's busy handler.
     async fn purge_sessions(&self, cutoff: i64, limit: u32) -> Result<u64, DbErr> {
-        self.exec_as(
-            Touched::Everything,
-            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE pending = $1 AND updated_at < $2 \
-             ORDER BY pending, updated_at LIMIT $3) AND updated_at < $2",
-            vec![param(false), param(cutoff), param(limit as i64)],
-        )
-        .await
+        let vals = vec![param(false), param(cutoff), param(limit as i64)];
+        if let Some(writer) = self.sqlite_writer() {
+            let n = writer
+                .submit(move |tx| {
+                    futures::executor::block_on(tx.exec(PURGE_SQL, vals.clone())).map(|n| (n, true))
+                })
+                .await?;
+            self.touched(&Touched::Everything);
+            return Ok(n);
+        }
+        self.exec_as(Touched::Everything, PURGE_SQL, vals).await
     }
 }
 
