@@ -11,6 +11,7 @@ mod m0005_integrity;
 mod m0006_token_use;
 mod m0007_session_insights;
 mod m0008_dashboard;
+mod m0009_logged_in;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_token_use::Migration),
             Box::new(m0007_session_insights::Migration),
             Box::new(m0008_dashboard::Migration),
+            Box::new(m0009_logged_in::Migration),
         ]
     }
 }

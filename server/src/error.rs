@@ -25,10 +25,11 @@ pub enum ErrorCode {
     Internal,
     Unavailable,
     RateLimited,
+    UnknownSession,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::Unauthenticated,
         ErrorCode::NoActiveSubscription,
         ErrorCode::FeatureNotAvailable,
@@ -42,6 +43,7 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::Unavailable,
         ErrorCode::RateLimited,
+        ErrorCode::UnknownSession,
     ];
 
     /// The machine value of the `code` field.
@@ -60,6 +62,7 @@ impl ErrorCode {
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::UnknownSession => "UNKNOWN_SESSION",
         }
     }
 
@@ -81,6 +84,7 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
             ErrorCode::RateLimited => 429,
+            ErrorCode::UnknownSession => 404,
         }
     }
 
@@ -99,6 +103,7 @@ impl ErrorCode {
             ErrorCode::Internal => tonic::Code::Internal,
             ErrorCode::Unavailable => tonic::Code::Unavailable,
             ErrorCode::RateLimited => tonic::Code::ResourceExhausted,
+            ErrorCode::UnknownSession => tonic::Code::NotFound,
         }
     }
 
@@ -118,6 +123,7 @@ impl ErrorCode {
             ErrorCode::Internal => "Internal error",
             ErrorCode::Unavailable => "Service unavailable",
             ErrorCode::RateLimited => "Too many attempts",
+            ErrorCode::UnknownSession => "Unknown session",
         }
     }
 }

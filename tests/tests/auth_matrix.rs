@@ -7,7 +7,8 @@
 //!   credential of one kind never works for another kind's endpoints); operations without a
 //!   security requirement answer without one;
 //! - another account's token on this account's project is `403 FORBIDDEN`; another
-//!   project's private key reads this project's session as the fail-open body;
+//!   project's private key reads this project's session as the fail-open body (and a write
+//!   about it is `404 UNKNOWN_SESSION`);
 //! - the right credential reaches the handler (not 401/403, not the router's 404 or 405);
 //! - with the account's subscription ended, exactly the operations that document `402`
 //!   answer `402 NO_ACTIVE_SUBSCRIPTION` (the methods' `(errors)` options decide it);
@@ -209,13 +210,23 @@ async fn every_documented_operation_is_guarded_and_routed(db: TestDb) {
                 "{what} with another account's token: {body}"
             );
         }
+        // Another project's key never reaches this project's session: a read gets the
+        // fail-open body, an assertion `404 UNKNOWN_SESSION`.
         if accepted.contains(&"privateKey") {
             let (status, body) = call(&server, op, &path, Some(b.credential("privateKey"))).await;
-            assert_eq!(
-                (status, &body),
-                (200, &botect_tests::fail_open()),
-                "{what} with another project's key"
-            );
+            if op.method == Method::GET {
+                assert_eq!(
+                    (status, &body),
+                    (200, &botect_tests::fail_open()),
+                    "{what} with another project's key"
+                );
+            } else {
+                assert_eq!(
+                    (status, body["code"].as_str()),
+                    (404, Some("UNKNOWN_SESSION")),
+                    "{what} with another project's key: {body}"
+                );
+            }
         }
         // Every accepted scheme reaches the handler, on a tenant of its own (the call may
         // delete, disable or rotate).

@@ -296,6 +296,16 @@ impl pb::verdict_service_server::VerdictService for FixedVerdict {
     ) -> Result<tonic::Response<pb::SessionVerdict>, tonic::Status> {
         Ok(tonic::Response::new(self.0.clone()))
     }
+
+    /// Not part of the baseline's load.
+    async fn assert_logged_in(
+        &self,
+        _: tonic::Request<pb::AssertLoggedInRequest>,
+    ) -> Result<tonic::Response<pb::LoggedInAssertion>, tonic::Status> {
+        Err(tonic::Status::unimplemented(
+            "the baseline serves verdicts only",
+        ))
+    }
 }
 
 /// `botect-bench baseline-server`: the HTTP stack's limit. Bare axum REST handler and bare

@@ -53,6 +53,7 @@ pub fn key_row(s: &ScoringRow, subscription_active: bool, hash: &str) -> Verdict
         js_passed: None,
         features: None,
         rules_version: 0,
+        logged_in: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod ingest;
 #[cfg(test)]
 mod ingest_use_case_tests;
 pub mod keys;
+pub mod logged_in;
 pub mod plans;
 pub mod policy;
 pub mod preview;
@@ -647,6 +648,7 @@ impl<S: VerdictReads> Core<S> {
             scroll_velocity: stored.scroll_velocity,
             visibility_changes: stored.visibility_changes,
             first_input_delay_ms: stored.first_input_delay_ms,
+            logged_in: stored.logged_in,
             verified: verification.as_ref().filter(|v| v.verified).and_then(|v| {
                 Some((
                     v.name.as_deref()?,

@@ -16,6 +16,8 @@ pub struct ReadFacts<'a> {
     pub first_input_delay_ms: Option<f64>,
     /// `(name, category)` of a verified crawler.
     pub verified: Option<(&'a str, &'a str)>,
+    /// The backend asserted a signed-in user (`logged_in` in rules). Never a score input.
+    pub logged_in: bool,
 }
 
 /// Resolves the verdict (contract §4): (1) fail-open, (2) verified bots, (3) static
@@ -71,6 +73,7 @@ pub fn decide(
         scroll_velocity: facts.scroll_velocity,
         visibility_changes: facts.visibility_changes,
         first_input_delay_ms: facts.first_input_delay_ms,
+        logged_in: facts.logged_in,
         ..RuleInput::default()
     }
     .with_request(ctx);

@@ -152,7 +152,14 @@ impl<S: ProjectStore + RuleStore + SessionReads> Core<S> {
                 after = Some((s.created_at, s.id));
                 let ids: Vec<u32> = serde_json::from_str(&s.detection_ids).unwrap_or_default();
                 let resolve = |p: &ReadPolicy| {
-                    p.resolve_parts(s.score, &ids, &s.reason, s.js_passed, s.features.as_deref())
+                    p.resolve_parts(
+                        s.score,
+                        &ids,
+                        &s.reason,
+                        s.js_passed,
+                        s.features.as_deref(),
+                        s.logged_in,
+                    )
                 };
                 let (band, action) = resolve(&current);
                 let (proposed_band, proposed_action) = resolve(&proposed);

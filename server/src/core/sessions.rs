@@ -56,7 +56,14 @@ impl ReadPolicy {
     /// The stored session's band and action under this policy, without request context.
     pub fn resolve(&self, r: &SessionRecord) -> (Band, Action) {
         let ids: Vec<u32> = serde_json::from_str(&r.detection_ids).unwrap_or_default();
-        self.resolve_parts(r.score, &ids, &r.reason, r.js_passed, r.features.as_deref())
+        self.resolve_parts(
+            r.score,
+            &ids,
+            &r.reason,
+            r.js_passed,
+            r.features.as_deref(),
+            r.logged_in,
+        )
     }
 
     pub fn resolve_parts(
@@ -66,6 +73,7 @@ impl ReadPolicy {
         reason: &str,
         js_passed: Option<bool>,
         features: Option<&str>,
+        logged_in: bool,
     ) -> (Band, Action) {
         let scored = Scored {
             score: score.clamp(0, 99) as u8,
@@ -80,6 +88,7 @@ impl ReadPolicy {
             visibility_changes: f.visibility_changes,
             first_input_delay_ms: f.first_input_delay_ms,
             verified: None,
+            logged_in,
         };
         let out = policy::decide(
             Some(&scored),
@@ -541,6 +550,7 @@ mod tests {
             features: None,
             findings: None,
             label: None,
+            logged_in: false,
         };
         assert_eq!(
             parse_page_token(&page_token(&r)).unwrap(),

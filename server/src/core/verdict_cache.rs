@@ -40,6 +40,8 @@ pub struct StoredVerdict {
     pub visibility_changes: Option<f64>,
     pub first_input_delay_ms: Option<f64>,
     pub rules_version: i64,
+    /// The backend asserted a signed-in user.
+    pub logged_in: bool,
 }
 
 impl StoredVerdict {
@@ -70,6 +72,7 @@ impl StoredVerdict {
             visibility_changes: features.visibility_changes,
             first_input_delay_ms: features.first_input_delay_ms,
             rules_version: row.rules_version,
+            logged_in: row.logged_in.unwrap_or(false),
         }
     }
 }
@@ -184,6 +187,7 @@ mod tests {
             visibility_changes: None,
             first_input_delay_ms: None,
             rules_version: 0,
+            logged_in: false,
         })
     }
 

@@ -26,6 +26,9 @@ pub(super) fn error_when(code: ErrorCode) -> &'static str {
         ErrorCode::MethodNotAllowed => "The path exists but does not support that HTTP method.",
         ErrorCode::Internal => "Unexpected server error.",
         ErrorCode::Unavailable => "The store is unavailable; retry later.",
+        ErrorCode::UnknownSession => {
+            "The private key's project has no session with this token (yet: an assertion may arrive before the session's first batch; retry)."
+        }
         ErrorCode::RateLimited => {
             "Too many failed dashboard sign-ins for this account or address; `retry_after` (and `Retry-After`) says when to try again."
         }

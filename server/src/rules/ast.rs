@@ -64,6 +64,8 @@ pub enum Field {
     VerifiedBotCategory,
     JsPassed,
     StaticResource,
+    /// The customer's backend asserted a signed-in user (`POST /v1/sessions/{token}/logged-in`).
+    LoggedIn,
     DetectionIds,
     Path,
     Ip,
@@ -113,13 +115,14 @@ impl FieldType {
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Score,
         Field::Band,
         Field::VerifiedBot,
         Field::VerifiedBotCategory,
         Field::JsPassed,
         Field::StaticResource,
+        Field::LoggedIn,
         Field::DetectionIds,
         Field::Path,
         Field::Ip,
@@ -140,6 +143,7 @@ impl Field {
             Field::VerifiedBotCategory => "verified_bot_category",
             Field::JsPassed => "js_detection.passed",
             Field::StaticResource => "static_resource",
+            Field::LoggedIn => "logged_in",
             Field::DetectionIds => "detection_ids",
             Field::Path => "path",
             Field::Ip => "ip",
@@ -163,7 +167,9 @@ impl Field {
             | Field::ScrollVelocity
             | Field::VisibilityChanges
             | Field::FirstInputDelayMs => FieldType::Number,
-            Field::VerifiedBot | Field::JsPassed | Field::StaticResource => FieldType::Boolean,
+            Field::VerifiedBot | Field::JsPassed | Field::StaticResource | Field::LoggedIn => {
+                FieldType::Boolean
+            }
             Field::VerifiedBotCategory | Field::Path | Field::Country | Field::Ua => {
                 FieldType::String
             }
@@ -181,6 +187,7 @@ impl Field {
                 | Field::Band
                 | Field::VerifiedBot
                 | Field::StaticResource
+                | Field::LoggedIn
                 | Field::DetectionIds
         )
     }
@@ -201,6 +208,7 @@ impl Field {
             Field::VerifiedBot => BoolField::VerifiedBot,
             Field::JsPassed => BoolField::JsPassed,
             Field::StaticResource => BoolField::StaticResource,
+            Field::LoggedIn => BoolField::LoggedIn,
             _ => return None,
         })
     }
@@ -244,6 +252,7 @@ pub enum BoolField {
     VerifiedBot,
     JsPassed,
     StaticResource,
+    LoggedIn,
 }
 
 impl BoolField {
@@ -252,6 +261,7 @@ impl BoolField {
             BoolField::VerifiedBot => Field::VerifiedBot,
             BoolField::JsPassed => Field::JsPassed,
             BoolField::StaticResource => Field::StaticResource,
+            BoolField::LoggedIn => Field::LoggedIn,
         }
     }
 }

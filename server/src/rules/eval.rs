@@ -20,6 +20,8 @@ pub struct RuleInput<'a> {
     /// `js_detection.passed` (`None`: no probe data).
     pub js_passed: Option<bool>,
     pub static_resource: bool,
+    /// The backend asserted a signed-in user for the session.
+    pub logged_in: bool,
     pub detection_ids: &'a [u32],
     /// The protected request's path; a query string or fragment is ignored.
     pub path: Option<&'a str>,
@@ -42,6 +44,7 @@ impl Default for RuleInput<'_> {
             verified_bot_category: None,
             js_passed: None,
             static_resource: false,
+            logged_in: false,
             detection_ids: &[],
             path: None,
             ip: None,
@@ -105,6 +108,7 @@ fn absent(field: Field, input: &RuleInput<'_>) -> bool {
         | Field::Band
         | Field::VerifiedBot
         | Field::StaticResource
+        | Field::LoggedIn
         | Field::DetectionIds => false,
         Field::VerifiedBotCategory => present(input.verified_bot_category).is_none(),
         Field::JsPassed => input.js_passed.is_none(),
@@ -156,6 +160,7 @@ fn cond(c: &Cond, input: &RuleInput<'_>) -> bool {
                 BoolField::VerifiedBot => Some(input.verified_bot),
                 BoolField::JsPassed => input.js_passed,
                 BoolField::StaticResource => Some(input.static_resource),
+                BoolField::LoggedIn => Some(input.logged_in),
             };
             (x == Some(*value)) != *negated
         }

@@ -276,11 +276,14 @@ fn every_field_and_operator_type_checks() {
         "behavioral.scroll_velocity == null",
         "behavioral.visibility_changes >= 3",
         "behavioral.first_input_delay_ms != 0",
+        "logged_in",
+        "NOT logged_in AND score < 30",
+        "logged_in == false",
     ] {
         let e = ok(src);
         assert_eq!(ok(&e.to_string()), e, "{src}");
     }
-    assert_eq!(Field::ALL.len(), 15);
+    assert_eq!(Field::ALL.len(), 16);
     for f in Field::ALL {
         assert_eq!(Field::from_name(f.name()), Some(f));
     }
@@ -1638,6 +1641,8 @@ fn input() -> impl Strategy<Value = RuleInput<'static>> {
                 verified_bot_category: cat,
                 js_passed: js,
                 static_resource: st,
+                // Varied without another strategy (the tuple is at its arity limit).
+                logged_in: score % 2 == 0,
                 detection_ids: ids,
                 path,
                 ip,

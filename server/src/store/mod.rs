@@ -51,7 +51,7 @@ pub use sessions::*;
 use tx::{SqlxTx, Tx};
 pub use uses::{
     AccountReads, ApiTokenStore, DashboardStore, IngestWrites, ProjectStore, RetentionWrites,
-    RuleStore, ScoringQueue, SessionReads, StatsReads, TokenAuth, VerdictReads,
+    RuleStore, ScoringQueue, SessionAssertions, SessionReads, StatsReads, TokenAuth, VerdictReads,
 };
 pub use verdicts::*;
 

@@ -7,8 +7,8 @@ use sea_orm::DbErr;
 
 use super::{
     AccountRow, ApiTokenRow, BatchRecord, Claim, DashboardPrincipalRow, DetectionTotal,
-    EventTypeCount, FeedbackRecord, IngestOutcome, IngestWrite, LabelCount, PasswordRow,
-    ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite, ScoringRow, SessionFilter,
+    EventTypeCount, FeedbackRecord, IngestOutcome, IngestWrite, LabelCount, LoggedInOutcome,
+    PasswordRow, ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite, ScoringRow, SessionFilter,
     SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, StoredScore,
     TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
 };
@@ -403,4 +403,15 @@ pub trait DashboardStore: Send + Sync {
         &self,
         subject: &str,
     ) -> impl Future<Output = Result<(), DbErr>> + Send;
+}
+
+/// The customer's backend's assertions about a session (implemented in `store::verdicts`).
+pub trait SessionAssertions: Send + Sync {
+    /// Marks the session of the private key's project signed in at `at`.
+    fn assert_logged_in(
+        &self,
+        private_key_hash: &str,
+        session_token: &str,
+        at: i64,
+    ) -> impl Future<Output = Result<LoggedInOutcome, DbErr>> + Send;
 }

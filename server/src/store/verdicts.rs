@@ -31,6 +31,8 @@ pub struct VerdictRow {
     pub features: Option<String>,
     /// Bumped by every rule write of the project.
     pub rules_version: i64,
+    /// The backend asserted a signed-in user (null: no such session).
+    pub logged_in: Option<bool>,
 }
 
 impl tx::Row for VerdictRow {
@@ -54,6 +56,7 @@ impl tx::Row for VerdictRow {
             js_passed: r.get(11)?,
             features: r.get(12)?,
             rules_version: r.get(13)?,
+            logged_in: r.get(14)?,
         })
     }
 }
@@ -75,7 +78,7 @@ impl VerdictReads for Store {
     ) -> Result<Option<VerdictRow>, DbErr> {
         const SQL: &str = "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
              s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
-             ss.js_passed, ss.features, s.rules_version \
+             ss.js_passed, ss.features, s.rules_version, ss.logged_in \
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
              WHERE s.private_key_hash = $2 AND s.enabled = $3";
@@ -120,5 +123,47 @@ impl VerdictReads for Store {
             .collect::<Result<_, _>>()?;
         w.commit().await?;
         Ok((version.map_or(0, |v| v.rules_version), rules))
+    }
+}
+
+/// What asserting a signed-in user found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoggedInOutcome {
+    /// No enabled project has this private key.
+    UnknownKey,
+    /// The key's project has no session with this token.
+    UnknownSession,
+    /// Stored at this time (Unix ms).
+    Asserted(i64),
+}
+
+impl SessionAssertions for Store {
+    async fn assert_logged_in(
+        &self,
+        private_key_hash: &str,
+        session_token: &str,
+        at: i64,
+    ) -> Result<LoggedInOutcome, DbErr> {
+        let project: Option<(i32,)> = self
+            .read_one(
+                "SELECT project_id FROM scoring WHERE private_key_hash = $1 AND enabled = $2",
+                vec![param(private_key_hash), param(true)],
+            )
+            .await?;
+        let Some((project_id,)) = project else {
+            return Ok(LoggedInOutcome::UnknownKey);
+        };
+        let n = self
+            .exec_as(
+                Touched::Sessions(vec![session_token.to_string()]),
+                "UPDATE sessions SET logged_in = $1, logged_in_at = $2 WHERE project_id = $3 AND token = $4",
+                vec![param(true), param(at), param(project_id), param(session_token)],
+            )
+            .await?;
+        Ok(if n == 0 {
+            LoggedInOutcome::UnknownSession
+        } else {
+            LoggedInOutcome::Asserted(at)
+        })
     }
 }

@@ -20,4 +20,22 @@ impl pb::verdict_service_server::VerdictService for Api {
             .await
             .map(verdict))
     }
+
+    async fn assert_logged_in(
+        &self,
+        req: Request<pb::AssertLoggedInRequest>,
+    ) -> Rpc<pb::LoggedInAssertion> {
+        let p = self
+            .authenticate(&req, auth::VERDICT_SERVICE_ASSERT_LOGGED_IN, None)
+            .await?;
+        let token = req.into_inner().session_token;
+        ok(self
+            .core
+            .assert_logged_in(p.private_key()?, &token)
+            .await
+            .map(|at| pb::LoggedInAssertion {
+                logged_in: true,
+                asserted_at: Some(timestamp(at)),
+            }))
+    }
 }
