@@ -29,6 +29,18 @@ export function botectBin() {
   return bin;
 }
 
+/** `psql` from PATH, else from the cluster's own binaries (as scripts/test finds them). */
+function psql() {
+  for (const dir of (process.env.PATH || "").split(":")) {
+    if (dir && existsSync(join(dir, "psql"))) return join(dir, "psql");
+  }
+  for (const v of ["17", "16", "15", "14", "13"]) {
+    const p = `/usr/lib/postgresql/${v}/bin/psql`;
+    if (existsSync(p)) return p;
+  }
+  return "psql";
+}
+
 /**
  * A fresh PostgreSQL database on the cluster of `BOTECT_TEST_PG_URL` (scripts/test starts
  * one), or null when there is none.
@@ -37,7 +49,7 @@ export function freshPostgres() {
   const url = process.env.BOTECT_TEST_PG_URL;
   if (!url) return null;
   const name = `botect_browser_${randomUUID().replace(/-/g, "")}`;
-  execFileSync("psql", [url, "-q", "-c", `CREATE DATABASE ${name}`]);
+  execFileSync(psql(), [url, "-q", "-c", `CREATE DATABASE ${name}`]);
   return url.replace(/\/[^/]*$/, `/${name}`);
 }
 
