@@ -4,8 +4,8 @@
 use std::{sync::LazyLock, time::Duration};
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 /// Every metric Botect exports.
@@ -15,8 +15,10 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     /// `botect_request_duration_seconds{transport, route, method}`.
     pub request_seconds: HistogramVec,
-    /// `botect_events_total{outcome="accepted"|"duplicate"}`.
-    pub events: IntCounterVec,
+    /// `botect_events_total{outcome="accepted"}` and `{outcome="duplicate"}`, resolved once:
+    /// every stored batch adds to them.
+    pub events_accepted: IntCounter,
+    pub events_duplicate: IntCounter,
     /// `botect_scoring_queue_depth`: sessions waiting for scoring (read at scrape time).
     pub queue_depth: IntGauge,
     /// `botect_scoring_lag_seconds`: a session's latest batch to its stored score.
@@ -107,14 +109,12 @@ impl Metrics {
         for cause in FAIL_OPEN_CAUSES {
             fail_opens.with_label_values(&[cause]);
         }
-        for outcome in ["accepted", "duplicate"] {
-            events.with_label_values(&[outcome]);
-        }
         Metrics {
             registry,
             requests,
             request_seconds,
-            events,
+            events_accepted: events.with_label_values(&["accepted"]),
+            events_duplicate: events.with_label_values(&["duplicate"]),
             queue_depth,
             scoring_lag,
             fail_opens,
@@ -168,14 +168,8 @@ pub fn store_error(operation: &'static str) {
 }
 
 pub fn events(accepted: u32, duplicates: u32) {
-    METRICS
-        .events
-        .with_label_values(&["accepted"])
-        .inc_by(u64::from(accepted));
-    METRICS
-        .events
-        .with_label_values(&["duplicate"])
-        .inc_by(u64::from(duplicates));
+    METRICS.events_accepted.inc_by(u64::from(accepted));
+    METRICS.events_duplicate.inc_by(u64::from(duplicates));
 }
 
 pub fn challenge_verification(outcome: &'static str) {
