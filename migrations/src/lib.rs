@@ -12,6 +12,7 @@ mod m0006_token_use;
 mod m0007_session_insights;
 mod m0008_dashboard;
 mod m0009_logged_in;
+mod m0010_server_ingest;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_session_insights::Migration),
             Box::new(m0008_dashboard::Migration),
             Box::new(m0009_logged_in::Migration),
+            Box::new(m0010_server_ingest::Migration),
         ]
     }
 }

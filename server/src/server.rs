@@ -129,6 +129,9 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool, behind_tls: bo
         pb::ingest_service_server::IngestServiceServer<Api>
     ))
     .add_service(limited!(
+        pb::server_ingest_service_server::ServerIngestServiceServer<Api>
+    ))
+    .add_service(limited!(
         pb::verdict_service_server::VerdictServiceServer<Api>
     ))
     .add_service(limited!(
@@ -195,6 +198,7 @@ async fn report_health(core: Arc<Core>, health: tonic_health::server::HealthRepo
     let names = [
         "",
         <pb::ingest_service_server::IngestServiceServer<Api> as NamedService>::NAME,
+        <pb::server_ingest_service_server::ServerIngestServiceServer<Api> as NamedService>::NAME,
         <pb::verdict_service_server::VerdictServiceServer<Api> as NamedService>::NAME,
         <pb::project_service_server::ProjectServiceServer<Api> as NamedService>::NAME,
         <pb::scoring_service_server::ScoringServiceServer<Api> as NamedService>::NAME,

@@ -17,6 +17,8 @@ use tokio::{
 
 pub use serde_json;
 
+pub mod php_sdk;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
     Sqlite,

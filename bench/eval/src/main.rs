@@ -35,6 +35,7 @@ pub fn score_session(events: &[(EventKind, Map<String, Value>)]) -> Scored {
     engines::assess(
         sdk_events.iter().chain(events).map(|(k, p)| (*k, p)),
         &[request],
+        &[],
         &engines::Traffic::default(),
     )
     .scored

@@ -114,6 +114,22 @@ impl Botect {
         )
     }
 
+    /// Server-side ingest (page hits, relayed batches), with the private key.
+    pub fn server_ingest(
+        &self,
+        private_key: &str,
+    ) -> Result<
+        pb::server_ingest_service_client::ServerIngestServiceClient<Authed>,
+        InvalidMetadataValue,
+    > {
+        Ok(
+            pb::server_ingest_service_client::ServerIngestServiceClient::with_interceptor(
+                self.channel.clone(),
+                Credential::private_key(private_key)?,
+            ),
+        )
+    }
+
     pub fn projects(
         &self,
         token: &str,

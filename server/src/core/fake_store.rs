@@ -15,9 +15,10 @@ use sea_orm::DbErr;
 use super::fake_control_plane::ControlPlane;
 use crate::domain::batch_rules::{self, PriorRequest};
 use crate::store::{
-    ChangeStamps, Claim, IngestAck, IngestOutcome, IngestWrite, IngestWrites, RuleRow, ScoreWrite,
-    ScoringQueue, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, TokenAuth, TokenPrincipal,
-    Touched, TrafficCounts, VerdictReads, VerdictRow,
+    ChangeStamps, Claim, IngestAck, IngestOutcome, IngestWrite, IngestWrites, PageHitAck,
+    PageHitOutcome, PageHitWrite, RuleRow, ScoreWrite, ScoringQueue, SiteKeyPrincipal, Stamp,
+    StoredEvent, StoredPageHit, StoredRequest, TokenAuth, TokenPrincipal, Touched, TrafficCounts,
+    VerdictReads, VerdictRow,
 };
 
 /// A session's stored score.
@@ -57,6 +58,12 @@ pub struct FakeStore {
     pub pending: Mutex<Vec<Claim>>,
     pub events: Mutex<HashMap<i64, Vec<StoredEvent>>>,
     pub requests: Mutex<HashMap<i64, Vec<StoredRequest>>>,
+    /// A session's page hits, as scoring reads them.
+    pub page_hit_facts: Mutex<HashMap<i64, Vec<StoredPageHit>>>,
+    /// Enabled private keys, by hash (server-side ingest).
+    pub private_keys: Mutex<HashMap<String, SiteKeyPrincipal>>,
+    /// Every page hit stored, in order.
+    pub page_hits: Mutex<Vec<PageHitWrite>>,
     /// A session whose events cannot be read.
     pub unreadable: Mutex<Option<i64>>,
     /// The address each traffic count was asked for.
@@ -206,6 +213,40 @@ impl IngestWrites for FakeStore {
         std::future::ready(out)
     }
 
+    fn private_key_principal(
+        &self,
+        private_key_hash: &str,
+    ) -> impl Future<Output = Result<Option<SiteKeyPrincipal>, DbErr>> + Send {
+        let out = self.check().map(|()| {
+            self.private_keys
+                .lock()
+                .unwrap()
+                .get(private_key_hash)
+                .cloned()
+        });
+        std::future::ready(out)
+    }
+
+    /// Stores the hit in memory; a `page_id` stored before is a duplicate.
+    fn record_page_hit(
+        &self,
+        write: PageHitWrite,
+    ) -> impl Future<Output = Result<PageHitOutcome, DbErr>> + Send {
+        let out = self.check().map(|()| {
+            let mut hits = self.page_hits.lock().unwrap();
+            let duplicate = hits
+                .iter()
+                .any(|h| h.project_id == write.project_id && h.hit.page_id == write.hit.page_id);
+            let ack = PageHitAck {
+                session_token: write.session_token.clone(),
+                duplicate,
+            };
+            hits.push(write);
+            PageHitOutcome::Stored(ack)
+        });
+        std::future::ready(out)
+    }
+
     /// Stores the batch in memory, answering an `Idempotency-Key` seen before the way the
     /// store's transaction does (`batch_rules`).
     fn ingest(
@@ -297,6 +338,20 @@ impl ScoringQueue for FakeStore {
     ) -> impl Future<Output = Result<Vec<StoredRequest>, DbErr>> + Send {
         let out = self
             .requests
+            .lock()
+            .unwrap()
+            .get(&session_id)
+            .cloned()
+            .unwrap_or_default();
+        std::future::ready(Ok(out))
+    }
+
+    fn session_page_hits(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Vec<StoredPageHit>, DbErr>> + Send {
+        let out = self
+            .page_hit_facts
             .lock()
             .unwrap()
             .get(&session_id)

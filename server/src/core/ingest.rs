@@ -4,7 +4,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{EventKind, IncomingBatch, IncomingEvent};
+use crate::engines::heuristics;
 use crate::error::{ApiError, ApiResult};
+use crate::store::NewEvent;
 
 pub const MAX_EVENTS: usize = 100;
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
@@ -403,6 +405,78 @@ pub fn validate_batch(batch: &IncomingBatch) -> ApiResult<()> {
     Ok(())
 }
 
+/// Whether a key's value may be `null`, meaning "not measured" (absent): number and boolean
+/// keys, on every ingest path.
+fn nullable(kind: KeyKind) -> bool {
+    matches!(
+        kind,
+        KeyKind::Number { .. } | KeyKind::Count | KeyKind::Flag01 | KeyKind::Bool
+    )
+}
+
+/// Drops the `null` values of number and boolean payload keys: absent, as if never sent.
+/// Any other `null` stays, for [`validate_batch`] to refuse.
+pub fn drop_nulls(batch: &mut IncomingBatch) {
+    for e in &mut batch.events {
+        e.payload
+            .retain(|k, v| !(v.is_null() && key_kind(k).is_some_and(nullable)));
+    }
+}
+
+/// The batch as stored: `null` number and boolean keys dropped, then checked.
+pub fn prepared(mut batch: IncomingBatch) -> ApiResult<IncomingBatch> {
+    drop_nulls(&mut batch);
+    validate_batch(&batch)?;
+    Ok(batch)
+}
+
+/// The `Idempotency-Key` header checked, with the hash of the body it guards (computed only
+/// when there is a key).
+pub fn idempotency(
+    key: Option<&str>,
+    body_hash: impl FnOnce() -> String,
+) -> ApiResult<Option<(String, String)>> {
+    match key {
+        None => Ok(None),
+        Some(k)
+            if !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY
+                && !k
+                    .chars()
+                    .any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) =>
+        {
+            Ok(Some((k.to_string(), body_hash())))
+        }
+        Some(_) => Err(ApiError::invalid(
+            "Idempotency-Key",
+            "\"Idempotency-Key\" must be 1 to 255 bytes of text without control characters.",
+        )),
+    }
+}
+
+/// Checked events as the store takes them (with their replay fingerprints).
+pub fn new_events(events: Vec<IncomingEvent>) -> Vec<NewEvent> {
+    events
+        .into_iter()
+        .map(|e| NewEvent {
+            request_id: e.request_id,
+            event_type: e.kind.map(|k| k.as_str()).unwrap_or_default(),
+            received_at: e.received_at,
+            payload_hash: e
+                .kind
+                .and_then(|k| heuristics::replay_fingerprint(k, &e.payload)),
+            payload: Value::Object(e.payload).to_string(),
+        })
+        .collect()
+}
+
+/// SHA-256 of a value's canonical JSON (every object's keys sorted).
+pub fn canonical_hash(v: Value) -> String {
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&sorted(v)).unwrap_or_default(),
+    ))
+}
+
 /// SHA-256 of the batch's canonical JSON (keys sorted): the same logical body hashes the
 /// same whether it came as REST JSON or a protobuf message. `integrity` is part of it when
 /// present (a batch without one hashes as before it existed).
@@ -415,9 +489,7 @@ pub fn batch_hash(batch: &IncomingBatch) -> String {
     if let Some(i) = &batch.integrity {
         canonical["integrity"] = serde_json::json!({"challenge": i.challenge, "nonce": i.nonce});
     }
-    hex::encode(Sha256::digest(
-        serde_json::to_vec(&sorted(canonical)).unwrap_or_default(),
-    ))
+    canonical_hash(canonical)
 }
 
 /// The value with every object's keys in sorted order.

@@ -26,6 +26,7 @@ pub mod retention;
 pub mod scoring;
 #[cfg(test)]
 mod scoring_use_case_tests;
+pub mod server_ingest;
 pub mod sessions;
 pub mod shedding;
 pub mod stats;
@@ -43,9 +44,9 @@ use crate::{
     engines::heuristics,
     error::{ApiError, ApiResult, ErrorCode},
     store::{
-        AccountReads, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, IngestWrites, NewEvent,
-        ProjectRow, ProjectStore, RequestRecord, ScoringRow, SiteKeyPrincipal, Store,
-        TokenPrincipal, VerdictReads,
+        AccountReads, ChangeFeed, IngestAck, IngestOutcome, IngestWrite, IngestWrites, ProjectRow,
+        ProjectStore, RequestRecord, ScoringRow, SiteKeyPrincipal, Store, TokenPrincipal,
+        VerdictReads,
     },
 };
 
@@ -157,6 +158,7 @@ impl ClientInfo {
             ua_class: Some(heuristics::classify(self.user_agent.as_deref()).to_string()),
             header_flags: self.header_flags as i32,
             integrity: 0,
+            channel: crate::domain::Channel::Browser.code(),
         }
     }
 }
@@ -490,6 +492,17 @@ impl<S: IngestWrites> Core<S> {
         Ok(principal)
     }
 
+    /// The project of a private key checked for shape, with an active subscription when
+    /// the method needs one (server-side ingest).
+    async fn private_key_principal(&self, key: &auth::PrivateKey) -> ApiResult<SiteKeyPrincipal> {
+        let principal = from_store(self.store.private_key_principal(&key.hash).await)?
+            .ok_or_else(gone_private_key)?;
+        if key.subscription && !principal.subscription_active {
+            return Err(ApiError::no_subscription());
+        }
+        Ok(principal)
+    }
+
     /// Stores a batch and queues its session for scoring. Returns once committed.
     /// `idempotency_key`: the request's `Idempotency-Key` header.
     pub async fn ingest(
@@ -502,29 +515,12 @@ impl<S: IngestWrites> Core<S> {
         // Checks that need no store come before the overload gate, so bad input always gets
         // its error; the gate comes before the site key's lookup.
         let Some(_place) = self.ingest_gate.admit() else {
-            ingest::validate_batch(&batch)?;
+            ingest::prepared(batch)?;
             return Ok(Ingested::Shed);
         };
         let principal = self.site_key_principal(site_key).await?;
-        ingest::validate_batch(&batch)?;
-        let idempotency = match idempotency_key {
-            None => None,
-            Some(k)
-                if !k.is_empty()
-                    && k.len() <= ingest::MAX_IDEMPOTENCY_KEY
-                    && !k
-                        .chars()
-                        .any(|c| c.is_control() || c == char::REPLACEMENT_CHARACTER) =>
-            {
-                Some((k.to_string(), ingest::batch_hash(&batch)))
-            }
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "Idempotency-Key",
-                    "\"Idempotency-Key\" must be 1 to 255 bytes of text without control characters.",
-                ));
-            }
-        };
+        let batch = ingest::prepared(batch)?;
+        let idempotency = ingest::idempotency(idempotency_key, || ingest::batch_hash(&batch))?;
         let (integrity, redeem) =
             self.check_proof(batch.integrity.as_ref(), principal.project_id, client);
         let session_token = batch
@@ -535,19 +531,9 @@ impl<S: IngestWrites> Core<S> {
             account_id: principal.account_id,
             monthly_event_quota: principal.monthly_event_quota,
             session_token,
-            events: batch
-                .events
-                .into_iter()
-                .map(|e| NewEvent {
-                    request_id: e.request_id,
-                    event_type: e.kind.map(|k| k.as_str()).unwrap_or_default(),
-                    received_at: e.received_at,
-                    payload_hash: e
-                        .kind
-                        .and_then(|k| heuristics::replay_fingerprint(k, &e.payload)),
-                    payload: serde_json::Value::Object(e.payload).to_string(),
-                })
-                .collect(),
+            // A browser never picks its session: an unknown token gets a new one.
+            adopt: false,
+            events: ingest::new_events(batch.events),
             idempotency,
             request: RequestRecord {
                 integrity: integrity.code(),
@@ -555,23 +541,35 @@ impl<S: IngestWrites> Core<S> {
             },
             redeem,
         };
-        let stored = tokio::time::timeout(
-            self.config.ingest_timeout,
-            self.store.ingest(write, keys::new_session_token),
-        )
-        .await
-        .map_err(|_| {
-            tracing::warn!(
-                timeout_ms = self.config.ingest_timeout.as_millis() as u64,
-                "ingest timed out waiting for the store"
-            );
-            ApiError::new(
-                ErrorCode::Unavailable,
-                "The store did not take the batch in time; retry with the same Idempotency-Key.",
-            )
-        })?;
-        let gone =
-            || ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.");
+        self.store_batch(write, gone_site_key).await
+    }
+
+    /// A data-plane write bounded by the ingest timeout (past it: `503`, nothing
+    /// acknowledged; a retry with the same Idempotency-Key is safe).
+    async fn bounded_write<T>(
+        &self,
+        write: impl std::future::Future<Output = Result<T, sea_orm::DbErr>>,
+    ) -> ApiResult<Result<T, sea_orm::DbErr>> {
+        tokio::time::timeout(self.config.ingest_timeout, write)
+            .await
+            .map_err(|_| {
+                tracing::warn!(
+                    timeout_ms = self.config.ingest_timeout.as_millis() as u64,
+                    "ingest timed out waiting for the store"
+                );
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "The store did not take the request in time; retry with the same Idempotency-Key.",
+                )
+            })
+    }
+
+    /// Stores a checked batch; `gone`: the error when its credential's project went away
+    /// meanwhile.
+    async fn store_batch(&self, write: IngestWrite, gone: fn() -> ApiError) -> ApiResult<Ingested> {
+        let stored = self
+            .bounded_write(self.store.ingest(write, keys::new_session_token))
+            .await?;
         match from_store_unless_gone(stored, gone)? {
             IngestOutcome::Stored(ack) => {
                 crate::metrics::events(ack.accepted, ack.duplicates);
@@ -581,13 +579,26 @@ impl<S: IngestWrites> Core<S> {
                 Ok(Ingested::Stored(receipt(ack)))
             }
             IngestOutcome::Replayed(ack) => Ok(Ingested::Stored(receipt(ack))),
-            IngestOutcome::KeyReused => Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "This Idempotency-Key was already used with a different request body.",
-            )
-            .with_detail("field", "Idempotency-Key")),
+            IngestOutcome::KeyReused => Err(key_reused()),
+            IngestOutcome::ForeignSession => Err(server_ingest::foreign_session()),
         }
     }
+}
+
+fn gone_site_key() -> ApiError {
+    ApiError::unauthenticated("Unknown or rotated site key, or scoring is not enabled.")
+}
+
+fn gone_private_key() -> ApiError {
+    ApiError::unauthenticated("Unknown or rotated private key, or scoring is not enabled.")
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        ErrorCode::IdempotencyKeyReused,
+        "This Idempotency-Key was already used with a different request body.",
+    )
+    .with_detail("field", "Idempotency-Key")
 }
 
 /// Verdict reads: written against [`VerdictReads`] (unit-tested over `fake_store`).

@@ -7,13 +7,13 @@ use serde_json::{Map, Value};
 
 use super::{
     Core,
-    scoring::{self, RequestFacts, Traffic},
+    scoring::{self, PageHitFacts, RequestFacts, Traffic},
 };
 use crate::{
-    domain::EventKind,
+    domain::{Channel, EventKind},
     engines::UaClass,
     metrics,
-    store::{Claim, ScoreWrite, ScoringQueue, StoredRequest, TrafficCounts},
+    store::{Claim, ScoreWrite, ScoringQueue, StoredPageHit, StoredRequest, TrafficCounts},
 };
 
 /// How long a claim is held before another worker may take the session over.
@@ -85,6 +85,28 @@ fn request_facts(r: &StoredRequest) -> RequestFacts {
             .unwrap_or(UaClass::Other),
         header_flags: r.header_flags as u32,
         integrity: crate::integrity::Outcome::from_code(r.integrity),
+        relayed: Channel::from_code(r.channel) == Channel::Relay,
+    }
+}
+
+/// A stored page hit, as the engines read it (an inferred address is no address).
+fn page_hit_facts(h: &StoredPageHit) -> PageHitFacts {
+    let list = |s: &str| {
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    PageHitFacts {
+        method: h.method.clone(),
+        header_names: list(&h.header_names),
+        languages: list(&h.languages),
+        ip: h
+            .observed_ip
+            .as_deref()
+            .filter(|_| h.observed_ip_inferred != Some(true))
+            .and_then(|ip| ip.parse().ok()),
+        ja4: h.ja4.clone(),
     }
 }
 
@@ -98,6 +120,7 @@ fn traffic(counts: &TrafficCounts, ip: Option<std::net::IpAddr>) -> Traffic {
         ip_requests_1m: n(counts.ip_requests_1m),
         replayed_payloads: n(counts.replayed_payloads),
         replay_sessions: n(counts.replay_sessions),
+        project_page_hits_1h: n(counts.project_page_hits_1h),
     }
 }
 
@@ -152,6 +175,13 @@ impl<S: ScoringQueue> Core<S> {
     async fn score_one(&self, claim: &Claim) -> Result<ScoreWrite, sea_orm::DbErr> {
         let events = self.store.session_events(claim.id).await?;
         let requests = self.store.session_requests(claim.id).await?;
+        let page_hits: Vec<PageHitFacts> = self
+            .store
+            .session_page_hits(claim.id)
+            .await?
+            .iter()
+            .map(page_hit_facts)
+            .collect();
         let latest = requests.last();
         let at = latest.map_or_else(crate::store::now_ms, |r| r.created_at);
         let ip = latest.and_then(|r| r.client_ip.clone());
@@ -175,7 +205,12 @@ impl<S: ScoringQueue> Core<S> {
                 Some((kind, payload))
             })
             .collect();
-        let a = scoring::assess(parsed.iter().map(|(k, p)| (*k, p)), &facts, &traffic);
+        let a = scoring::assess(
+            parsed.iter().map(|(k, p)| (*k, p)),
+            &facts,
+            &page_hits,
+            &traffic,
+        );
         Ok(ScoreWrite {
             session_id: claim.id,
             revision: claim.revision,

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::EventKind;
 pub use crate::engines::{
-    Assessment, REASON_HEADLESS, REASON_HUMAN, RequestFacts, Signals, Traffic,
+    Assessment, PageHitFacts, REASON_HEADLESS, REASON_HUMAN, RequestFacts, Signals, Traffic,
     registry::{REGISTRY, ids},
 };
 
@@ -25,9 +25,10 @@ pub fn signals<'a>(
 pub fn assess<'a>(
     events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>,
     requests: &[RequestFacts],
+    page_hits: &[PageHitFacts],
     traffic: &Traffic,
 ) -> Assessment {
-    crate::engines::assess(events, requests, traffic)
+    crate::engines::assess(events, requests, page_hits, traffic)
 }
 
 #[cfg(test)]
@@ -42,6 +43,7 @@ mod tests {
         assess(
             maps.iter().map(|(k, m)| (*k, m)),
             &[request],
+            &[],
             &Traffic::default(),
         )
         .scored

@@ -25,6 +25,7 @@ fn request(ip: &str) -> StoredRequest {
         events: 1,
         created_at: 1_000,
         integrity: 0,
+        channel: 0,
     }
 }
 

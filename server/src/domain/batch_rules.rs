@@ -29,22 +29,36 @@ pub fn prior_request(prior_hash: &str, prior_at_ms: i64, hash: &str, now_ms: i64
     }
 }
 
-/// Where a batch's session comes from, in the order they are tried: the caller's own token
-/// (of this project), else the session an earlier copy of these events went to (a retry
-/// without `Idempotency-Key`), else a new session.
+/// Where a write's session comes from, in the order they are tried: the caller's own token
+/// (of this project); then, for a token the caller may choose (the customer's backend
+/// adopts its own tokens), a new session under that token, or (when a concurrent write just
+/// adopted it) the session it made; otherwise the session an earlier copy of these events
+/// went to (a retry without `Idempotency-Key`), else a new session under a fresh token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionSource {
     CallersToken,
+    Adopt,
+    AdoptedMeanwhile,
     EarlierCopy,
     New,
 }
 
-/// The first source to try, and what to try after `current` found nothing.
-pub fn next_session_source(current: Option<SessionSource>, has_token: bool) -> SessionSource {
+/// The first source to try, and what to try after `current` found nothing. `None`: no
+/// source is left (a token to adopt that another project holds).
+pub fn next_session_source(
+    current: Option<SessionSource>,
+    has_token: bool,
+    adopt: bool,
+) -> Option<SessionSource> {
+    use SessionSource::*;
     match current {
-        None if has_token => SessionSource::CallersToken,
-        None | Some(SessionSource::CallersToken) => SessionSource::EarlierCopy,
-        Some(_) => SessionSource::New,
+        None if has_token => Some(CallersToken),
+        Some(CallersToken) if adopt => Some(Adopt),
+        Some(Adopt) => Some(AdoptedMeanwhile),
+        Some(AdoptedMeanwhile) => None,
+        None | Some(CallersToken) => Some(EarlierCopy),
+        Some(EarlierCopy) => Some(New),
+        Some(New) => None,
     }
 }
 
@@ -70,10 +84,21 @@ mod tests {
     #[test]
     fn sessions_come_from_the_token_then_an_earlier_copy_then_new() {
         use SessionSource::*;
-        assert_eq!(next_session_source(None, true), CallersToken);
-        assert_eq!(next_session_source(None, false), EarlierCopy);
-        assert_eq!(next_session_source(Some(CallersToken), true), EarlierCopy);
-        assert_eq!(next_session_source(Some(EarlierCopy), true), New);
+        let order = |has_token, adopt| {
+            let mut out = Vec::new();
+            let mut at = None;
+            while let Some(next) = next_session_source(at, has_token, adopt) {
+                out.push(next);
+                at = Some(next);
+            }
+            out
+        };
+        // The browser's batch: its token if this project's, else a session of the server's
+        // choosing.
+        assert_eq!(order(true, false), [CallersToken, EarlierCopy, New]);
+        assert_eq!(order(false, false), [EarlierCopy, New]);
+        // The backend's own token: found or adopted, never replaced by another.
+        assert_eq!(order(true, true), [CallersToken, Adopt, AdoptedMeanwhile]);
     }
 
     #[test]

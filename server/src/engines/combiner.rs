@@ -126,7 +126,7 @@ mod tests {
         } else {
             requests.to_vec()
         };
-        assess(maps.iter().map(|(k, m)| (*k, m)), &requests, t).scored
+        assess(maps.iter().map(|(k, m)| (*k, m)), &requests, &[], t).scored
     }
 
     fn run(events: &[(EventKind, Value)]) -> Scored {
@@ -140,6 +140,7 @@ mod tests {
             ua_class: heuristics::classify(Some(ua)),
             header_flags: heuristics::header::USER_AGENT,
             integrity: crate::integrity::Outcome::Valid,
+            relayed: false,
         }
     }
 
@@ -167,6 +168,7 @@ mod tests {
         let s = assess(
             maps.iter().map(|(k, m)| (*k, m)),
             &[curl],
+            &[],
             &Traffic::default(),
         )
         .scored;
@@ -363,6 +365,7 @@ mod tests {
                 ua_class: heuristics::UaClass::Missing,
                 header_flags: 0,
                 integrity: crate::integrity::Outcome::Valid,
+                relayed: false,
             }],
             &Traffic {
                 replayed_payloads: 1,

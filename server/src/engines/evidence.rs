@@ -8,12 +8,14 @@
 //! CPU per session, bound to the client and single-use (docs/evaluation.md says how much).
 //! A failed JS probe is not missing evidence: the probe's findings stay corroborating.
 //!
-//! Sessions whose telemetry a customer's backend will vouch for (server-side ingest with the
-//! private key, a later addition) will be gated by their own evidence (the customer's page
-//! hits) instead: the gate takes the requests' facts, where that channel will be recorded.
+//! Sessions whose telemetry the customer's backend relays (`POST /v1/server/events`, private
+//! key) cannot carry a proof (the official SDK's relay passes the hosted collector's
+//! vocabulary only): for them the backend's page hits stand in for it. A relayed session
+//! passes with the collector's events and at least one page hit of the session; its page
+//! hits are then compared with its events ([`super::page_hits`]).
 use serde_json::{Map, Value, json};
 
-use super::{Finding, RequestFacts, Signals, Strength, registry::ids};
+use super::{Finding, PageHitFacts, RequestFacts, Signals, Strength, registry::ids};
 use crate::{domain::EventKind, integrity::Outcome};
 
 /// Score of a session without the SDK's events.
@@ -24,7 +26,7 @@ pub const INVALID_PROOF_SCORE: u8 = 5;
 pub const MISSING_PROOF_SCORE: u8 = 6;
 
 /// The gate's findings; empty when the session shows the SDK's events and a valid proof.
-pub fn gate(s: &Signals, requests: &[RequestFacts]) -> Vec<Finding> {
+pub fn gate(s: &Signals, requests: &[RequestFacts], page_hits: &[PageHitFacts]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut missing = Vec::new();
     if !s.probe.received {
@@ -56,12 +58,22 @@ pub fn gate(s: &Signals, requests: &[RequestFacts]) -> Vec<Finding> {
             format!("Invalid integrity proof ({})", labels.join(", ")),
         ));
     } else if !requests.iter().any(|r| r.integrity == Outcome::Valid) {
-        out.push(Finding::new(
-            ids::INTEGRITY_MISSING,
-            MISSING_PROOF_SCORE,
-            Strength::Graded,
-            "Missing integrity proof",
-        ));
+        let relayed = requests.iter().any(|r| r.relayed);
+        if !relayed {
+            out.push(Finding::new(
+                ids::INTEGRITY_MISSING,
+                MISSING_PROOF_SCORE,
+                Strength::Graded,
+                "Missing integrity proof",
+            ));
+        } else if page_hits.is_empty() {
+            out.push(Finding::new(
+                ids::INTEGRITY_MISSING,
+                MISSING_PROOF_SCORE,
+                Strength::Graded,
+                "Missing integrity proof (relayed telemetry without a page hit)",
+            ));
+        }
     }
     out
 }
@@ -92,6 +104,7 @@ pub fn sdk_run() -> (Vec<Payload>, RequestFacts) {
             ua_class: super::UaClass::Other,
             header_flags: 0,
             integrity: Outcome::Valid,
+            relayed: false,
         },
     )
 }
@@ -119,7 +132,7 @@ mod tests {
     #[test]
     fn the_sdk_events_and_a_valid_proof_pass() {
         let s = sdk_signals();
-        assert!(gate(&s, &[req(Outcome::Absent), req(Outcome::Valid)]).is_empty());
+        assert!(gate(&s, &[req(Outcome::Absent), req(Outcome::Valid)], &[]).is_empty());
     }
 
     #[test]
@@ -128,7 +141,7 @@ mod tests {
             EventKind::Mouse,
             json!({"entropy": 0.74, "samples": 128}),
         )]);
-        let f = gate(&s, &[req(Outcome::Absent)]);
+        let f = gate(&s, &[req(Outcome::Absent)], &[]);
         assert_eq!(
             ids_of(&f),
             vec![ids::NO_SDK_EVIDENCE, ids::INTEGRITY_MISSING]
@@ -146,10 +159,10 @@ mod tests {
 
     #[test]
     fn sdk_events_without_a_proof_are_gated() {
-        let f = gate(&sdk_signals(), &[req(Outcome::Absent)]);
+        let f = gate(&sdk_signals(), &[req(Outcome::Absent)], &[]);
         assert_eq!(ids_of(&f), vec![ids::INTEGRITY_MISSING]);
         assert_eq!(
-            ids_of(&gate(&sdk_signals(), &[])),
+            ids_of(&gate(&sdk_signals(), &[], &[])),
             vec![ids::INTEGRITY_MISSING]
         );
     }
@@ -157,7 +170,7 @@ mod tests {
     #[test]
     fn an_invalid_proof_is_named_even_beside_a_valid_one() {
         for o in Outcome::INVALID {
-            let f = gate(&sdk_signals(), &[req(o), req(Outcome::Valid)]);
+            let f = gate(&sdk_signals(), &[req(o), req(Outcome::Valid)], &[]);
             assert_eq!(ids_of(&f), vec![ids::INTEGRITY_INVALID], "{o:?}");
             assert_eq!(
                 f[0].reason,
@@ -171,6 +184,7 @@ mod tests {
                 req(Outcome::Expired),
                 req(Outcome::Reused),
             ],
+            &[],
         );
         assert_eq!(
             f[0].reason,
@@ -182,11 +196,50 @@ mod tests {
     fn a_probe_without_a_page_event_is_not_enough() {
         let s =
             super::super::signals::fold_json(&[(EventKind::JsProbe, json!({"webdriver": false}))]);
-        let f = gate(&s, &[req(Outcome::Valid)]);
+        let f = gate(&s, &[req(Outcome::Valid)], &[]);
         assert_eq!(ids_of(&f), vec![ids::NO_SDK_EVIDENCE]);
         assert_eq!(
             f[0].reason,
             "No browser SDK evidence (no page or snapshot event)"
+        );
+    }
+
+    #[test]
+    fn relayed_telemetry_passes_with_a_page_hit_instead_of_a_proof() {
+        let relayed = RequestFacts {
+            relayed: true,
+            ..req(Outcome::Absent)
+        };
+        let hit = PageHitFacts::default();
+        assert!(
+            gate(
+                &sdk_signals(),
+                std::slice::from_ref(&relayed),
+                std::slice::from_ref(&hit)
+            )
+            .is_empty()
+        );
+        let f = gate(&sdk_signals(), std::slice::from_ref(&relayed), &[]);
+        assert_eq!(ids_of(&f), vec![ids::INTEGRITY_MISSING]);
+        assert_eq!(
+            f[0].reason,
+            "Missing integrity proof (relayed telemetry without a page hit)"
+        );
+        // A page hit does not stand in for a proof on the browser's own requests.
+        let f = gate(
+            &sdk_signals(),
+            &[req(Outcome::Absent)],
+            std::slice::from_ref(&hit),
+        );
+        assert_eq!(ids_of(&f), vec![ids::INTEGRITY_MISSING]);
+        // Nor for the SDK's own events.
+        let s = super::super::signals::fold_json(&[(
+            EventKind::Mouse,
+            json!({"entropy": 0.74, "samples": 128}),
+        )]);
+        assert_eq!(
+            ids_of(&gate(&s, &[relayed], &[hit])),
+            vec![ids::NO_SDK_EVIDENCE]
         );
     }
 }

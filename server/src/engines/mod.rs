@@ -21,6 +21,7 @@ pub mod combiner;
 pub mod evidence;
 pub mod heuristics;
 pub mod js;
+pub mod page_hits;
 pub mod registry;
 pub mod signals;
 
@@ -28,6 +29,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::{EventKind, Scored};
 pub use heuristics::{RequestFacts, Traffic, UaClass};
+pub use page_hits::PageHitFacts;
 pub use signals::Signals;
 
 /// The reason of the published definite verdict.
@@ -159,15 +161,17 @@ pub struct Assessment {
 }
 
 /// Scores a session: its events (any order), the facts of the ingest requests that
-/// delivered them, and the project's traffic around it.
+/// delivered them, the page hits its site's backend reported, and the project's traffic
+/// around it.
 pub fn assess<'a>(
     events: impl IntoIterator<Item = (EventKind, &'a Map<String, Value>)>,
     requests: &[RequestFacts],
+    page_hits: &[PageHitFacts],
     traffic: &Traffic,
 ) -> Assessment {
     let s = signals::fold(events);
     let outputs: Vec<EngineOutput> = [
-        heuristics::assess(&s, requests, traffic),
+        heuristics::assess(&s, requests, page_hits, traffic),
         js::assess(&s),
         behavioral::assess(&s),
     ]
@@ -210,6 +214,7 @@ mod tests {
         assess(
             maps.iter().map(|(k, m)| (*k, m)),
             &[request],
+            &[],
             &Traffic::default(),
         )
     }
@@ -244,7 +249,12 @@ mod tests {
         // Without any probe, js_detection.passed is unknown.
         let maps =
             signals::payloads(&[(EventKind::Mouse, json!({"entropy": 0.74, "samples": 128}))]);
-        let a = assess(maps.iter().map(|(k, m)| (*k, m)), &[], &Traffic::default());
+        let a = assess(
+            maps.iter().map(|(k, m)| (*k, m)),
+            &[],
+            &[],
+            &Traffic::default(),
+        );
         assert_eq!(a.js_passed, None);
     }
 

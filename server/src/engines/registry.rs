@@ -92,6 +92,14 @@ pub mod ids {
     pub const INTEGRITY_INVALID: u32 = 0x0100_000C;
     /// An automation browser (HTTP layer) that also produced interaction: definite.
     pub const AUTOMATION_WITH_INTERACTION: u32 = 0x0100_000D;
+    /// Browser events without any page hit while the project's backend reports page hits.
+    pub const EVENTS_WITHOUT_PAGE_HIT: u32 = 0x0100_000E;
+    /// The page's languages share none with its page requests' Accept-Language.
+    pub const PAGE_HIT_LANGUAGES_MISMATCH: u32 = 0x0100_000F;
+    /// No page request of the session sent a User-Agent, or none an Accept-Language.
+    pub const PAGE_HIT_HEADERS_MISMATCH: u32 = 0x0100_0010;
+    /// The page requests and the telemetry came from different networks.
+    pub const PAGE_HIT_ADDRESS_MISMATCH: u32 = 0x0100_0011;
 
     // ---- 0x02 behavioral ----
     /// No interaction of any kind recorded.
@@ -279,6 +287,38 @@ pub static REGISTRY: &[Detection] = &[
         "automation_with_interaction",
         "Automation browser despite interaction",
         "The telemetry came from an automation browser (HeadlessChrome, PhantomJS, Electron, … in the User-Agent or Sec-CH-UA of the ingest requests) and the session recorded interaction: synthetic mouse moves and typing do not cancel a signature no person's browser carries. Definite (score 1), with the automation finding's ID; the no-interaction case keeps 0x03000003.",
+    ),
+    d(
+        ids::EVENTS_WITHOUT_PAGE_HIT,
+        H,
+        "heuristics",
+        "events_without_page_hit",
+        "Browser events without a page hit",
+        "The session sent browser events but the site's backend reported no page hit for it (`POST /v1/server/page-hits`), while it reported at least 10 page hits for the project in the hour before: the telemetry bypassed the site it claims to come from. Graded (score 20). Only for projects whose backend reports page hits; a site that reports them for some pages only sees it on sessions of the other pages.",
+    ),
+    d(
+        ids::PAGE_HIT_LANGUAGES_MISMATCH,
+        H,
+        "heuristics",
+        "page_hit_languages_mismatch",
+        "Page languages unlike the page requests'",
+        "The languages the page reported (navigator.languages, in the SDK's `js_probe`) share no primary language with the Accept-Language of the session's page requests as the site's backend saw them. A browser derives both from one setting. Graded (score 15).",
+    ),
+    d(
+        ids::PAGE_HIT_HEADERS_MISMATCH,
+        H,
+        "heuristics",
+        "page_hit_headers_mismatch",
+        "Page requests without a browser's headers",
+        "The session sends browser-SDK telemetry, but none of its page requests (as the site's backend listed their header names; CORS preflights aside) carried a User-Agent, or none an Accept-Language, which every browser sends. Graded (score 12).",
+    ),
+    d(
+        ids::PAGE_HIT_ADDRESS_MISMATCH,
+        H,
+        "heuristics",
+        "page_hit_address_mismatch",
+        "Page requests from another network",
+        "The page requests (the address the site's backend observed, unless only inferred) and the telemetry's requests came from different networks (no shared /24 or /48), comparing IPv4 with IPv4 and IPv6 with IPv6; private and loopback addresses are exempt. Corroborating only: people change networks mid-session.",
     ),
     d(
         ids::NO_INTERACTION,

@@ -53,6 +53,9 @@ pub struct Probe {
     pub navigator_anomaly: bool,
     /// Every distinct `ua_hash` reported (lower case).
     pub ua_hashes: Vec<String>,
+    /// Every distinct language tag the page reported (`languages`, navigator.languages;
+    /// lower case).
+    pub languages: Vec<String>,
 }
 
 impl Probe {
@@ -261,6 +264,18 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
                 let h = h.to_ascii_lowercase();
                 if !pr.ua_hashes.contains(&h) {
                     pr.ua_hashes.push(h);
+                }
+            }
+            for tag in p
+                .get("languages")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let tag = tag.to_ascii_lowercase();
+                if !pr.languages.contains(&tag) {
+                    pr.languages.push(tag);
                 }
             }
         }

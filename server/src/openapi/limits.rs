@@ -9,6 +9,11 @@ enum Limit {
     Range(i64, i64),
 }
 
+const UTC_TIME: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$";
+const HEX32: &str = "^[0-9A-Fa-f]{32}$";
+/// A backend's session token.
+const SERVER_TOKEN: &str = "^sess_[0-9a-f]{48}$";
+
 /// The limits the core checks on request fields (422 otherwise), stated in the schema so that
 /// clients and fuzzers know them. Proofs (`Integrity`) are left free: a bad one is a finding,
 /// never a 422.
@@ -18,13 +23,54 @@ const LIMITS: &[(&str, Limit)] = &[
         Limit::Items(1, crate::core::ingest::MAX_EVENTS),
     ),
     (
+        "botect.v1.RelayEventsRequest.events",
+        Limit::Items(1, crate::core::ingest::MAX_EVENTS),
+    ),
+    (
+        "botect.v1.RelayEventsRequest.schema_version",
+        Limit::Range(1, 1),
+    ),
+    (
+        "botect.v1.RelayEventsRequest.page_id",
+        Limit::Pattern(HEX32),
+    ),
+    (
+        "botect.v1.RelayEventsRequest.session_token",
+        Limit::Pattern(SERVER_TOKEN),
+    ),
+    ("botect.v1.PageHit.schema_version", Limit::Range(1, 1)),
+    ("botect.v1.PageHit.page_id", Limit::Pattern(HEX32)),
+    (
+        "botect.v1.PageHit.session_token",
+        Limit::Pattern(SERVER_TOKEN),
+    ),
+    ("botect.v1.PageHit.occurred_at", Limit::Pattern(UTC_TIME)),
+    (
+        "botect.v1.PageHit.method",
+        Limit::Pattern("^(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD|OTHER)$"),
+    ),
+    (
+        "botect.v1.PageHit.path_hash",
+        Limit::Pattern("^[0-9A-Fa-f]{64}$"),
+    ),
+    (
+        "botect.v1.PageHit.header_names",
+        Limit::Items(0, crate::core::server_ingest::MAX_HEADER_NAMES),
+    ),
+    ("botect.v1.PageHit.languages", Limit::Items(0, 10)),
+    (
+        "botect.v1.PageHit.duration_ms",
+        Limit::Range(0, 999_999_999_999),
+    ),
+    (
+        "botect.v1.PageHit.ja4",
+        Limit::Pattern("^[tqd][0-9A-Za-z]{2}[di][0-9]{4}[0-9A-Za-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$"),
+    ),
+    (
         "botect.v1.Event.request_id",
         Limit::Pattern("^[A-Za-z0-9_-]{1,128}$"),
     ),
-    (
-        "botect.v1.Event.received_at",
-        Limit::Pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"),
-    ),
+    ("botect.v1.Event.received_at", Limit::Pattern(UTC_TIME)),
     (
         "botect.v1.CreateProjectRequest.name",
         Limit::Length(1, 200, r"\S"),

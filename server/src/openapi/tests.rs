@@ -290,19 +290,25 @@ fn openapi_ingest_statuses_header_and_body() {
         "#/components/schemas/IngestEventsRequest"
     );
     assert_eq!(o["requestBody"]["required"], true);
-    // Only ingest takes the Idempotency-Key header.
-    let header_ops = d["paths"]
+    // Only the ingest writes take the Idempotency-Key header.
+    let mut header_ops: Vec<&String> = d["paths"]
         .as_object()
         .unwrap()
-        .values()
-        .flat_map(|i| i.as_object().unwrap().values())
-        .filter(|o| {
-            o["parameters"]
-                .as_array()
-                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"))
+        .iter()
+        .filter(|(_, item)| {
+            item.as_object().unwrap().values().any(|o| {
+                o["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"))
+            })
         })
-        .count();
-    assert_eq!(header_ops, 1);
+        .map(|(path, _)| path)
+        .collect();
+    header_ops.sort();
+    assert_eq!(
+        header_ops,
+        ["/v1/events", "/v1/server/events", "/v1/server/page-hits"]
+    );
 
     // The quickstart body; the session token may be null; the event fields as documented.
     let schema = body_schema(&d, "/v1/events", "post");
@@ -693,4 +699,45 @@ fn openapi_descriptions_come_from_proto_comments() {
 fn openapi_generation_helpers() {
     assert_eq!(humanize("UpdateScoringSettings"), "Update scoring settings");
     assert!(generate(b"not a descriptor set").is_err());
+}
+
+/// The official server SDK's bodies, exactly as it sends them (issue 13), fit the schema;
+/// the documented limits are stated.
+#[test]
+fn openapi_server_ingest_takes_the_official_sdks_bodies() {
+    let d = doc();
+    for path in ["/v1/server/page-hits", "/v1/server/events"] {
+        let o = op(&d, path, "post");
+        let responses = o["responses"].as_object().unwrap();
+        for status in ["202", "204", "401", "402", "413", "422"] {
+            assert!(
+                responses.contains_key(status),
+                "{path} {status}: {responses:?}"
+            );
+        }
+        assert_eq!(o["security"][0].as_object().unwrap().len(), 1, "{path}");
+    }
+    let hit = body_schema(&d, "/v1/server/page-hits", "post");
+    valid(
+        &d,
+        &hit,
+        json!({"schema_version":1,"page_id":"0123456789abcdef0123456789abcdef","session_token":format!("sess_{}", "ab".repeat(24)),
+               "occurred_at":"2026-09-08T00:00:00Z","method":"GET","path_hash":"f".repeat(64),
+               "header_names":["host","user-agent","cookie","accept-language"],"languages":["en-us","en"],
+               "had_session_cookie":false,"duration_ms":27,"ja4":null,"observed_ip":"203.0.113.7",
+               "observed_ip_source":"resolver","observed_ip_inferred":false}),
+    );
+    invalid(&d, &hit, json!({"schema_version": 2}));
+    invalid(&d, &hit, json!({"method": "BREW"}));
+    invalid(&d, &hit, json!({"session_token": "sess_short"}));
+    let relay = body_schema(&d, "/v1/server/events", "post");
+    valid(
+        &d,
+        &relay,
+        json!({"schema_version":1,"page_id":"0123456789abcdef0123456789abcdef","session_token":format!("sess_{}", "0".repeat(48)),
+               "events":[{"request_id":"r1","type":"js_probe","received_at":"2026-09-08T00:00:01Z",
+                          "payload":{"webdriver":null,"js_passed":true,"languages":["en-US"]}}],
+               "observed_ip":"203.0.113.7","observed_ip_source":"header","observed_ip_inferred":false}),
+    );
+    invalid(&d, &relay, json!({"schema_version": 1, "events": []}));
 }

@@ -8,8 +8,166 @@ pub(super) const USAGE_SHARDS: i64 = 32;
 /// An account's usage in a period: the sum of its shards.
 pub(super) const USAGE_SUM_SQL: &str = "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) AS n FROM usage_shards WHERE account_id = $1 AND period = $2";
 
+use crate::domain::PageHit;
 pub use crate::domain::batch_rules::IDEMPOTENCY_TTL_MS;
 use crate::domain::batch_rules::{self, PriorRequest, SessionSource};
+
+/// What an `Idempotency-Key` already stored for the project says about this request.
+enum Prior {
+    /// Not seen (or expired): the key is now this request's; go on.
+    Fresh,
+    /// The same body within the window: its stored response (JSON).
+    Replay(String),
+    /// Another body within the window.
+    KeyReused,
+}
+
+/// Claims `(key, body hash)` for this request in the transaction (the claim is undone with
+/// it), or finds the earlier request that holds it.
+async fn claim_idempotency(
+    tx: &impl Tx,
+    project_id: i32,
+    idempotency: Option<&(String, String)>,
+    now: i64,
+) -> Result<Prior, DbErr> {
+    let Some((key, hash)) = idempotency else {
+        return Ok(Prior::Fresh);
+    };
+    let inserted = tx
+        .exec(
+            "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
+            vec![
+                param(project_id),
+                param(key.as_str()),
+                param(hash.as_str()),
+                param(""),
+                param(now),
+            ],
+        )
+        .await?;
+    if inserted == 1 {
+        return Ok(Prior::Fresh);
+    }
+    let (prev_hash, prev_response, prev_created): (String, String, i64) = tx
+        .one_req(
+            "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
+            vec![param(project_id), param(key.as_str())],
+        )
+        .await?;
+    match batch_rules::prior_request(&prev_hash, prev_created, hash, now) {
+        PriorRequest::KeyReused => return Ok(Prior::KeyReused),
+        PriorRequest::Replay => return Ok(Prior::Replay(prev_response)),
+        PriorRequest::Expired => {}
+    }
+    tx.exec(
+        "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
+        vec![param(hash.as_str()), param(""), param(now), param(project_id), param(key.as_str())],
+    )
+    .await?;
+    Ok(Prior::Fresh)
+}
+
+/// Records the response a replay of this request answers.
+async fn keep_response(
+    tx: &impl Tx,
+    project_id: i32,
+    idempotency: Option<&(String, String)>,
+    response: &impl Serialize,
+) -> Result<(), DbErr> {
+    if let Some((key, _)) = idempotency {
+        let json = serde_json::to_string(response).map_err(|e| DbErr::Custom(e.to_string()))?;
+        tx.exec(
+            "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
+            vec![param(json), param(project_id), param(key.as_str())],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn stored_response<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, DbErr> {
+    serde_json::from_str(json)
+        .map_err(|e| DbErr::Custom(format!("stored idempotent response unreadable: {e}")))
+}
+
+/// A write's session, from the sources `batch_rules` orders: its id and token, and whether
+/// this write created it. `None`: the token to adopt is another project's.
+async fn session_of(
+    tx: &impl Tx,
+    project_id: i32,
+    token: Option<&str>,
+    adopt: bool,
+    request_ids: &[&str],
+    mint: impl Fn() -> String,
+    now: i64,
+) -> Result<Option<(i64, String, bool)>, DbErr> {
+    let mut source = None;
+    loop {
+        let Some(next) = batch_rules::next_session_source(source, token.is_some(), adopt) else {
+            return Ok(None);
+        };
+        source = Some(next);
+        let found: Option<(i64, String)> = match next {
+            SessionSource::CallersToken | SessionSource::AdoptedMeanwhile => {
+                tx.one(
+                    "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
+                    vec![param(token.unwrap_or_default()), param(project_id)],
+                )
+                .await?
+            }
+            SessionSource::EarlierCopy => {
+                if request_ids.is_empty() {
+                    None
+                } else {
+                    let mut sql = String::from(
+                        "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
+                    );
+                    let mut vals = vec![param(project_id)];
+                    for (i, id) in request_ids.iter().enumerate() {
+                        if i > 0 {
+                            sql.push_str(", ");
+                        }
+                        sql.push_str(&format!("${}", i + 2));
+                        vals.push(param(*id));
+                    }
+                    sql.push_str(") LIMIT 1");
+                    tx.one(&sql, vals).await?
+                }
+            }
+            SessionSource::Adopt | SessionSource::New => {
+                let token = match next {
+                    SessionSource::Adopt => token.unwrap_or_default().to_string(),
+                    _ => mint(),
+                };
+                // Tokens are unique across projects: a token another project holds inserts
+                // nothing (and a concurrent adoption of the same token is found next).
+                let id: Option<(i64,)> = tx
+                    .one(
+                        "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (token) DO NOTHING RETURNING id",
+                        vec![param(project_id), param(token.as_str()), param(now), param(now)],
+                    )
+                    .await?;
+                id.map(|(id,)| (id, token))
+            }
+        };
+        if let Some((id, token)) = found {
+            let created = matches!(next, SessionSource::Adopt | SessionSource::New);
+            return Ok(Some((id, token, created)));
+        }
+    }
+}
+
+/// Marks a session for (re)scoring; on PostgreSQL every process's workers hear of it at
+/// commit.
+async fn mark_pending(tx: &impl Tx) -> Result<(), DbErr> {
+    if tx.backend() == DbBackend::Postgres {
+        tx.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![])
+            .await?;
+    }
+    Ok(())
+}
 
 /// Ingest's transaction body; returns the outcome and whether to keep (commit) its writes.
 pub(crate) async fn ingest_tx(
@@ -18,82 +176,26 @@ pub(crate) async fn ingest_tx(
     mint: impl Fn() -> String,
 ) -> Result<(IngestOutcome, bool), DbErr> {
     let now = now_ms();
-    if let Some((key, hash)) = &w_in.idempotency {
-        let inserted = tx
-            .exec(
-                "INSERT INTO idempotency_keys (project_id, idem_key, body_hash, response, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, idem_key) DO NOTHING",
-                vec![param(w_in.project_id), param(key.as_str()), param(hash.as_str()), param(""), param(now)],
-            )
-            .await?;
-        if inserted == 0 {
-            let (prev_hash, prev_response, prev_created): (String, String, i64) = tx
-                .one_req(
-                    "SELECT body_hash, response, created_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2",
-                    vec![param(w_in.project_id), param(key.as_str())],
-                )
-                .await?;
-            match batch_rules::prior_request(&prev_hash, prev_created, hash, now) {
-                PriorRequest::KeyReused => return Ok((IngestOutcome::KeyReused, false)),
-                PriorRequest::Replay => {
-                    let ack = serde_json::from_str(&prev_response).map_err(|e| {
-                        DbErr::Custom(format!("stored idempotent response unreadable: {e}"))
-                    })?;
-                    return Ok((IngestOutcome::Replayed(ack), false));
-                }
-                PriorRequest::Expired => {}
-            }
-            tx.exec(
-                "UPDATE idempotency_keys SET body_hash = $1, response = $2, created_at = $3 WHERE project_id = $4 AND idem_key = $5",
-                vec![param(hash.as_str()), param(""), param(now), param(w_in.project_id), param(key.as_str())],
-            )
-            .await?;
+    match claim_idempotency(tx, w_in.project_id, w_in.idempotency.as_ref(), now).await? {
+        Prior::Fresh => {}
+        Prior::Replay(json) => {
+            return Ok((IngestOutcome::Replayed(stored_response(&json)?), false));
         }
+        Prior::KeyReused => return Ok((IngestOutcome::KeyReused, false)),
     }
-
-    // The session, from the sources `batch_rules` orders.
-    let mut source = None;
-    let (session_id, session_token) = loop {
-        let next = batch_rules::next_session_source(source, w_in.session_token.is_some());
-        source = Some(next);
-        let found: Option<(i64, String)> = match next {
-            SessionSource::CallersToken => {
-                let token = w_in.session_token.as_deref().unwrap_or_default();
-                tx.one(
-                    "SELECT id, token FROM sessions WHERE token = $1 AND project_id = $2",
-                    vec![param(token), param(w_in.project_id)],
-                )
-                .await?
-            }
-            SessionSource::EarlierCopy => {
-                let mut sql = String::from(
-                    "SELECT s.id, s.token FROM events e JOIN sessions s ON s.id = e.session_id WHERE e.project_id = $1 AND e.request_id IN (",
-                );
-                let mut vals = vec![param(w_in.project_id)];
-                for (i, e) in w_in.events.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("${}", i + 2));
-                    vals.push(param(e.request_id.as_str()));
-                }
-                sql.push_str(") LIMIT 1");
-                tx.one(&sql, vals).await?
-            }
-            SessionSource::New => {
-                let token = mint();
-                let (id,): (i64,) = tx
-                    .one_req(
-                        "INSERT INTO sessions (project_id, token, created_at, updated_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                        vec![param(w_in.project_id), param(token.as_str()), param(now), param(now)],
-                    )
-                    .await?;
-                Some((id, token))
-            }
-        };
-        if let Some(s) = found {
-            break s;
-        }
+    let request_ids: Vec<&str> = w_in.events.iter().map(|e| e.request_id.as_str()).collect();
+    let Some((session_id, session_token, new_session)) = session_of(
+        tx,
+        w_in.project_id,
+        w_in.session_token.as_deref(),
+        w_in.adopt,
+        &request_ids,
+        mint,
+        now,
+    )
+    .await?
+    else {
+        return Ok((IngestOutcome::ForeignSession, false));
     };
 
     let mut sql = String::from(
@@ -138,8 +240,8 @@ pub(crate) async fn ingest_tx(
         None => r.integrity,
     };
     tx.exec(
-        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vec![
             param(w_in.project_id),
             param(session_id),
@@ -150,6 +252,7 @@ pub(crate) async fn ingest_tx(
             param(accepted as i32),
             param(now),
             param(integrity),
+            param(r.channel),
         ],
     )
     .await?;
@@ -160,11 +263,7 @@ pub(crate) async fn ingest_tx(
             vec![param(true), param(now), param(accepted as i64), param(session_id)],
         )
         .await?;
-        if tx.backend() == DbBackend::Postgres {
-            // Delivered at commit to every process's scoring workers.
-            tx.exec(&format!("NOTIFY {}", listen::PENDING_CHANNEL), vec![])
-                .await?;
-        }
+        mark_pending(tx).await?;
     }
     // The shard of the session: concurrent batches of one account update different rows.
     let period = billing_period(now);
@@ -193,7 +292,7 @@ pub(crate) async fn ingest_tx(
         w_in.project_id,
         session_id,
         now,
-        source == Some(SessionSource::New),
+        new_session,
         accepted,
         over_quota,
     )
@@ -204,14 +303,7 @@ pub(crate) async fn ingest_tx(
         duplicates,
         over_quota,
     };
-    if let Some((key, _)) = &w_in.idempotency {
-        let json = serde_json::to_string(&ack).map_err(|e| DbErr::Custom(e.to_string()))?;
-        tx.exec(
-            "UPDATE idempotency_keys SET response = $1 WHERE project_id = $2 AND idem_key = $3",
-            vec![param(json), param(w_in.project_id), param(key.as_str())],
-        )
-        .await?;
-    }
+    keep_response(tx, w_in.project_id, w_in.idempotency.as_ref(), &ack).await?;
     Ok((IngestOutcome::Stored(ack), true))
 }
 
@@ -240,6 +332,8 @@ pub struct RequestRecord {
     pub header_flags: i32,
     /// What the batch's `integrity` object was (`integrity::Outcome` code).
     pub integrity: i16,
+    /// How the batch arrived (`domain::Channel` code).
+    pub channel: i16,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +342,9 @@ pub struct IngestWrite {
     pub account_id: i32,
     pub monthly_event_quota: Option<i64>,
     pub session_token: Option<String>,
+    /// A `session_token` this project does not have becomes a new session under it (the
+    /// customer's backend's own tokens), instead of a session under a fresh token.
+    pub adopt: bool,
     pub events: Vec<NewEvent>,
     /// `(Idempotency-Key, SHA-256 of the canonical batch)`.
     pub idempotency: Option<(String, String)>,
@@ -270,6 +367,8 @@ pub enum IngestOutcome {
     Stored(IngestAck),
     Replayed(IngestAck),
     KeyReused,
+    /// The token to adopt is another project's session: nothing stored.
+    ForeignSession,
 }
 
 /// What a stored batch may change that a verdict reads: its session's row (a new session
@@ -277,11 +376,182 @@ pub enum IngestOutcome {
 fn touched_by(outcome: &IngestOutcome) -> Touched {
     match outcome {
         IngestOutcome::Stored(ack) => Touched::Sessions(vec![ack.session_token.clone()]),
-        IngestOutcome::Replayed(_) | IngestOutcome::KeyReused => Touched::Nothing,
+        IngestOutcome::Replayed(_) | IngestOutcome::KeyReused | IngestOutcome::ForeignSession => {
+            Touched::Nothing
+        }
+    }
+}
+
+/// A checked page hit, ready to store.
+#[derive(Debug, Clone)]
+pub struct PageHitWrite {
+    pub project_id: i32,
+    pub session_token: String,
+    /// `(Idempotency-Key, SHA-256 of the canonical page hit)`.
+    pub idempotency: Option<(String, String)>,
+    pub hit: PageHit,
+}
+
+/// A page hit's answer, as stored for idempotent replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageHitAck {
+    pub session_token: String,
+    pub duplicate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageHitOutcome {
+    Stored(PageHitAck),
+    Replayed(PageHitAck),
+    KeyReused,
+    /// The token to adopt is another project's session: nothing stored.
+    ForeignSession,
+}
+
+/// A page hit's transaction body: idempotency record, the session (adopted on first
+/// sight), the hit (a `page_id` stored before is a duplicate), and the session's pending mark
+/// when it has events to rescore with the new facts.
+pub(crate) async fn page_hit_tx(
+    tx: &impl Tx,
+    w: &PageHitWrite,
+) -> Result<(PageHitOutcome, bool), DbErr> {
+    let now = now_ms();
+    match claim_idempotency(tx, w.project_id, w.idempotency.as_ref(), now).await? {
+        Prior::Fresh => {}
+        Prior::Replay(json) => {
+            return Ok((PageHitOutcome::Replayed(stored_response(&json)?), false));
+        }
+        Prior::KeyReused => return Ok((PageHitOutcome::KeyReused, false)),
+    }
+    let mint = || unreachable!("a page hit always names its session");
+    let Some((session_id, session_token, _)) = session_of(
+        tx,
+        w.project_id,
+        Some(&w.session_token),
+        true,
+        &[],
+        mint,
+        now,
+    )
+    .await?
+    else {
+        return Ok((PageHitOutcome::ForeignSession, false));
+    };
+    let h = &w.hit;
+    let inserted = tx
+        .exec(
+            "INSERT INTO page_hits (project_id, session_id, page_id, occurred_at, method, path_hash, header_names, languages, \
+             had_session_cookie, duration_ms, ja4, observed_ip, observed_ip_source, observed_ip_inferred, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (project_id, page_id) DO NOTHING",
+            vec![
+                param(w.project_id),
+                param(session_id),
+                param(h.page_id.as_str()),
+                param(h.occurred_at_ms),
+                param(h.method),
+                param(h.path_hash.as_str()),
+                param(h.header_names.join(",")),
+                param(h.languages.join(",")),
+                param(h.had_session_cookie),
+                param(h.duration_ms),
+                param(h.ja4.clone()),
+                param(h.observed_ip.clone()),
+                param(h.observed_ip_source.map(|s| s.as_str())),
+                param(h.observed_ip_inferred),
+                param(now),
+            ],
+        )
+        .await?;
+    if inserted == 1 {
+        // A session without events is not scored yet (its first batch queues it); one with
+        // events is rescored with the new facts.
+        let queued = tx
+            .exec(
+                "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2 WHERE id = $3 AND event_count > 0",
+                vec![param(true), param(now), param(session_id)],
+            )
+            .await?;
+        if queued > 0 {
+            mark_pending(tx).await?;
+        }
+    }
+    let ack = PageHitAck {
+        session_token,
+        duplicate: inserted == 0,
+    };
+    keep_response(tx, w.project_id, w.idempotency.as_ref(), &ack).await?;
+    Ok((PageHitOutcome::Stored(ack), true))
+}
+
+/// The writes of the data plane, one transaction each.
+enum DataWrite {
+    Batch(IngestWrite, String),
+    PageHit(PageHitWrite),
+}
+
+enum DataOutcome {
+    Batch(IngestOutcome),
+    PageHit(PageHitOutcome),
+}
+
+impl DataWrite {
+    async fn run(&self, tx: &impl Tx) -> Result<(DataOutcome, bool), DbErr> {
+        Ok(match self {
+            DataWrite::Batch(w, token) => {
+                let (o, keep) = ingest_tx(tx, w, || token.clone()).await?;
+                (DataOutcome::Batch(o), keep)
+            }
+            DataWrite::PageHit(w) => {
+                let (o, keep) = page_hit_tx(tx, w).await?;
+                (DataOutcome::PageHit(o), keep)
+            }
+        })
+    }
+}
+
+impl DataOutcome {
+    /// What a verdict reads that the write may have changed.
+    fn touched(&self) -> Touched {
+        match self {
+            DataOutcome::Batch(o) => touched_by(o),
+            DataOutcome::PageHit(PageHitOutcome::Stored(ack)) => {
+                Touched::Sessions(vec![ack.session_token.clone()])
+            }
+            DataOutcome::PageHit(_) => Touched::Nothing,
+        }
     }
 }
 
 impl Store {
+    /// Commits a data-plane write. On a SQLite file the transaction runs on the writer
+    /// thread, group-committed with concurrent ones (`sqlite_write`); elsewhere on a sqlx
+    /// transaction.
+    async fn commit_data(&self, write: DataWrite) -> Result<DataOutcome, DbErr> {
+        if let Some(writer) = self.sqlite_writer() {
+            // Never acknowledge a write committed to a file that is no longer the database
+            // (moved, deleted or replaced): it would be gone at the next start.
+            self.check_file().inspect_err(
+                |e| tracing::error!(error = %e, "refusing ingest: the database file is gone"),
+            )?;
+            let outcome = writer
+                .submit(move |tx| futures::executor::block_on(write.run(tx)))
+                .await?;
+            self.touched(&outcome.touched());
+            self.check_file().inspect_err(|e| {
+                tracing::error!(error = %e, "a committed write was not acknowledged: the database file is gone")
+            })?;
+            return Ok(outcome);
+        }
+        let w = self.write().await?;
+        let (outcome, keep) = write.run(&w).await?;
+        if keep {
+            w.commit_as(outcome.touched()).await?;
+        } else {
+            w.rollback().await?;
+        }
+        Ok(outcome)
+    }
+
     /// Drops idempotency records older than the replay window.
     pub async fn purge_idempotency(&self) -> Result<u64, DbErr> {
         self.exec_as(
@@ -293,14 +563,22 @@ impl Store {
     }
 }
 
-impl IngestWrites for Store {
-    async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+impl Store {
+    /// The enabled project whose `column` (its site key, or its private key's hash) is
+    /// `value`, with its account's subscription and quota.
+    async fn key_principal(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
         let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
             .read_one(
-                "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
-                 FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
-                 WHERE s.site_key = $1 AND s.enabled = $2",
-                vec![param(site_key), param(true)],
+                &format!(
+                    "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
+                     FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+                     WHERE {column} = $1 AND s.enabled = $2"
+                ),
+                vec![param(value), param(true)],
             )
             .await?;
         Ok(row.map(
@@ -321,41 +599,41 @@ impl IngestWrites for Store {
             },
         ))
     }
+}
+
+impl IngestWrites for Store {
+    async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+        self.key_principal("s.site_key", site_key).await
+    }
 
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
-    /// pending mark and the month's usage. Nothing is written unless all of it is. On a SQLite
-    /// file the transaction runs on the writer thread, group-committed with concurrent
-    /// batches (`sqlite_write`); elsewhere on a sqlx transaction.
+    /// pending mark and the month's usage. Nothing is written unless all of it is.
     async fn ingest(
         &self,
         w_in: IngestWrite,
         mint: fn() -> String,
     ) -> Result<IngestOutcome, DbErr> {
-        if let Some(writer) = self.sqlite_writer() {
-            // Never acknowledge a batch committed to a file that is no longer the database
-            // (moved, deleted or replaced): it would be gone at the next start.
-            self.check_file().inspect_err(
-                |e| tracing::error!(error = %e, "refusing ingest: the database file is gone"),
-            )?;
-            let token = mint();
-            let outcome = writer
-                .submit(move |tx| {
-                    futures::executor::block_on(ingest_tx(tx, &w_in, || token.clone()))
-                })
-                .await?;
-            self.touched(&touched_by(&outcome));
-            self.check_file().inspect_err(|e| {
-                tracing::error!(error = %e, "a committed batch was not acknowledged: the database file is gone")
-            })?;
-            return Ok(outcome);
+        match self.commit_data(DataWrite::Batch(w_in, mint())).await? {
+            DataOutcome::Batch(o) => Ok(o),
+            DataOutcome::PageHit(_) => unreachable!("a batch's write answers a batch's outcome"),
         }
-        let w = self.write().await?;
-        let (outcome, keep) = ingest_tx(&w, &w_in, mint).await?;
-        if keep {
-            w.commit_as(touched_by(&outcome)).await?;
-        } else {
-            w.rollback().await?;
+    }
+
+    /// Stores a page hit atomically (idempotency record, session, hit, pending mark).
+    async fn record_page_hit(&self, w: PageHitWrite) -> Result<PageHitOutcome, DbErr> {
+        match self.commit_data(DataWrite::PageHit(w)).await? {
+            DataOutcome::PageHit(o) => Ok(o),
+            DataOutcome::Batch(_) => {
+                unreachable!("a page hit's write answers a page hit's outcome")
+            }
         }
-        Ok(outcome)
+    }
+
+    async fn private_key_principal(
+        &self,
+        private_key_hash: &str,
+    ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
+        self.key_principal("s.private_key_hash", private_key_hash)
+            .await
     }
 }

@@ -161,6 +161,21 @@ pub struct StoredRequest {
     pub created_at: i64,
     /// `integrity::Outcome` code.
     pub integrity: i16,
+    /// `domain::Channel` code.
+    pub channel: i16,
+}
+
+/// A page hit as the scoring reads it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredPageHit {
+    pub method: String,
+    /// Comma-separated.
+    pub header_names: String,
+    /// Comma-separated.
+    pub languages: String,
+    pub ja4: Option<String>,
+    pub observed_ip: Option<String>,
+    pub observed_ip_inferred: Option<bool>,
 }
 
 /// Counts around a session for the heuristics engine, relative to its latest request.
@@ -172,7 +187,13 @@ pub struct TrafficCounts {
     pub ip_requests_1m: i64,
     pub replayed_payloads: i64,
     pub replay_sessions: i64,
+    /// Page hits of the project in the hour up to the session's latest request, counted up
+    /// to [`PAGE_HIT_COUNT_CAP`].
+    pub project_page_hits_1h: i64,
 }
+
+/// Where counting the project's recent page hits stops (the engines' threshold).
+pub const PAGE_HIT_COUNT_CAP: i64 = crate::engines::page_hits::PAGE_HITS_FLOWING as i64;
 
 impl Store {
     /// Sessions `ip` sent ingest requests for in the project in `(from, to]`, counted up to
@@ -255,10 +276,11 @@ impl ScoringQueue for Store {
             i32,
             i64,
             i16,
+            i16,
         );
         let rows: Vec<Cols> = self
             .read_all(
-                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity FROM ingest_requests \
+                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel FROM ingest_requests \
                  WHERE session_id = $1 ORDER BY id",
                 vec![param(session_id)],
             )
@@ -266,7 +288,16 @@ impl ScoringQueue for Store {
         Ok(rows
             .into_iter()
             .map(
-                |(client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity)| {
+                |(
+                    client_ip,
+                    ua_hash,
+                    ua_class,
+                    header_flags,
+                    events,
+                    created_at,
+                    integrity,
+                    channel,
+                )| {
                     StoredRequest {
                         client_ip,
                         ua_hash,
@@ -275,6 +306,41 @@ impl ScoringQueue for Store {
                         events,
                         created_at,
                         integrity,
+                        channel,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// The page hits the site's backend reported for the session, oldest first.
+    async fn session_page_hits(&self, session_id: i64) -> Result<Vec<StoredPageHit>, DbErr> {
+        type Cols = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+        );
+        let rows: Vec<Cols> = self
+            .read_all(
+                "SELECT method, header_names, languages, ja4, observed_ip, observed_ip_inferred FROM page_hits \
+                 WHERE session_id = $1 ORDER BY id",
+                vec![param(session_id)],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(method, header_names, languages, ja4, observed_ip, observed_ip_inferred)| {
+                    StoredPageHit {
+                        method,
+                        header_names,
+                        languages,
+                        ja4,
+                        observed_ip,
+                        observed_ip_inferred,
                     }
                 },
             )
@@ -295,20 +361,32 @@ impl ScoringQueue for Store {
         let minute = at - 60_000;
         // The session's own counts and its replayed payloads in one statement (on SQLite
         // every read is a hop to a reader thread).
-        let session: Option<(i64, Option<i64>, i64, i64)> = self
+        let session: Option<(i64, Option<i64>, i64, i64, i64)> = self
             .read_one(
-                "SELECT s.n, s.events, r.n AS replayed, r.m AS replay_sessions FROM \
+                "SELECT s.n, s.events, r.n AS replayed, r.m AS replay_sessions, h.n AS page_hits FROM \
                  (SELECT COUNT(*) AS n, CAST(SUM(events) AS BIGINT) AS events FROM ingest_requests \
                   WHERE session_id = $1 AND created_at > $2 AND created_at <= $3) s CROSS JOIN \
                  (SELECT COUNT(DISTINCT o.payload_hash) AS n, COUNT(DISTINCT o.session_id) AS m \
                   FROM events e JOIN events o ON o.project_id = e.project_id AND o.payload_hash = e.payload_hash \
                   AND o.session_id <> e.session_id AND o.id < e.id \
-                  WHERE e.session_id = $4 AND e.project_id = $5 AND e.payload_hash IS NOT NULL) r",
-                vec![param(session_id), param(minute), param(at), param(session_id), param(project_id)],
+                  WHERE e.session_id = $4 AND e.project_id = $5 AND e.payload_hash IS NOT NULL) r CROSS JOIN \
+                 (SELECT COUNT(*) AS n FROM (SELECT 1 FROM page_hits WHERE project_id = $6 AND created_at > $7 AND created_at <= $8 LIMIT $9) p) h",
+                vec![
+                    param(session_id),
+                    param(minute),
+                    param(at),
+                    param(session_id),
+                    param(project_id),
+                    param(project_id),
+                    param(at - 3_600_000),
+                    param(at),
+                    param(PAGE_HIT_COUNT_CAP),
+                ],
             )
             .await?;
         let mut out = TrafficCounts::default();
-        if let Some((n, events, replayed, replay_sessions)) = session {
+        if let Some((n, events, replayed, replay_sessions, page_hits)) = session {
+            out.project_page_hits_1h = page_hits;
             out.session_requests_1m = n;
             out.session_events_1m = events.unwrap_or(0);
             out.replayed_payloads = replayed;

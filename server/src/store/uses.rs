@@ -8,9 +8,10 @@ use sea_orm::DbErr;
 use super::{
     AccountRow, ApiTokenRow, BatchRecord, Claim, DashboardPrincipalRow, DetectionTotal,
     EventTypeCount, FeedbackRecord, IngestOutcome, IngestWrite, LabelCount, LoggedInOutcome,
-    PasswordRow, ProjectRow, RuleRow, RuleWrite, ScoreHour, ScoreWrite, ScoringRow, SessionFilter,
-    SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent, StoredRequest, StoredScore,
-    TokenPrincipal, TrafficCounts, TrafficHour, UserRow, VerdictRow,
+    PageHitOutcome, PageHitWrite, PasswordRow, ProjectRow, RuleRow, RuleWrite, ScoreHour,
+    ScoreWrite, ScoringRow, SessionFilter, SessionRecord, SiteKeyPrincipal, Stamp, StoredEvent,
+    StoredPageHit, StoredRequest, StoredScore, TokenPrincipal, TrafficCounts, TrafficHour, UserRow,
+    VerdictRow,
 };
 use crate::domain::SettingsPatch;
 
@@ -204,6 +205,19 @@ pub trait IngestWrites: Send + Sync {
         write: IngestWrite,
         mint: fn() -> String,
     ) -> impl Future<Output = Result<IngestOutcome, DbErr>> + Send;
+
+    /// The enabled project of a private key (by its hash), with its account's subscription
+    /// and quota (server-side ingest).
+    fn private_key_principal(
+        &self,
+        private_key_hash: &str,
+    ) -> impl Future<Output = Result<Option<SiteKeyPrincipal>, DbErr>> + Send;
+
+    /// Stores a page hit atomically; answers after commit.
+    fn record_page_hit(
+        &self,
+        write: PageHitWrite,
+    ) -> impl Future<Output = Result<PageHitOutcome, DbErr>> + Send;
 }
 
 /// Scoring claimed sessions.
@@ -225,6 +239,12 @@ pub trait ScoringQueue: Send + Sync {
         &self,
         session_id: i64,
     ) -> impl Future<Output = Result<Vec<StoredRequest>, DbErr>> + Send;
+
+    /// The page hits the site's backend reported for the session, oldest first.
+    fn session_page_hits(
+        &self,
+        session_id: i64,
+    ) -> impl Future<Output = Result<Vec<StoredPageHit>, DbErr>> + Send;
 
     /// The counts around the session up to `at`; per-address counts only for
     /// `counted_address`.

@@ -8,13 +8,14 @@
 /// The limit of every service but ingest.
 pub const CONTROL_LIMIT: usize = 64 * 1024;
 
-/// The ingest service: the data plane's batches and challenges.
-pub const INGEST_SERVICE: &str = "botect.v1.IngestService";
+/// The ingest services: the data plane's batches and challenges, and server-side ingest
+/// (relayed batches and page hits).
+pub const INGEST_SERVICES: [&str; 2] = ["botect.v1.IngestService", "botect.v1.ServerIngestService"];
 
 /// The request limit of `service` (its full proto name, e.g. `botect.v1.IngestService`)
 /// under `--max-body-bytes`.
 pub fn request_limit(service: &str, max_body_bytes: usize) -> usize {
-    if service == INGEST_SERVICE {
+    if INGEST_SERVICES.contains(&service) {
         max_body_bytes
     } else {
         max_body_bytes.min(CONTROL_LIMIT)
@@ -29,6 +30,10 @@ mod tests {
     fn ingest_takes_the_flag_and_others_the_smaller_of_both() {
         assert_eq!(request_limit("botect.v1.IngestService", 1 << 20), 1 << 20);
         assert_eq!(request_limit("botect.v1.IngestService", 8 << 20), 8 << 20);
+        assert_eq!(
+            request_limit("botect.v1.ServerIngestService", 8 << 20),
+            8 << 20
+        );
         assert_eq!(request_limit("botect.v1.RuleService", 1 << 20), 64 * 1024);
         assert_eq!(
             request_limit("botect.v1.VerdictService", 1 << 20),

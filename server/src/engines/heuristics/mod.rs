@@ -32,6 +32,9 @@ pub struct RequestFacts {
     pub header_flags: u32,
     /// What the request's `integrity` object was.
     pub integrity: crate::integrity::Outcome,
+    /// Relayed by the customer's backend (`POST /v1/server/events`): the user agent and
+    /// headers above are absent, the address is what the backend observed.
+    pub relayed: bool,
 }
 
 /// The project's traffic around the session (counted by the store).
@@ -52,12 +55,20 @@ pub struct Traffic {
     pub replayed_payloads: u32,
     /// The other sessions that sent them first.
     pub replay_sessions: u32,
+    /// Page hits of the project in the hour up to the session's latest request (capped at
+    /// [`super::page_hits::PAGE_HITS_FLOWING`]).
+    pub project_page_hits_1h: u32,
 }
 
 pub const SESSION_REQUESTS_PER_MIN: u32 = 60;
 pub const SESSION_EVENTS_PER_MIN: u32 = 2_000;
 /// Runs the heuristics. Abstains when nothing fires.
-pub fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<EngineOutput> {
+pub fn assess(
+    s: &Signals,
+    requests: &[RequestFacts],
+    page_hits: &[super::PageHitFacts],
+    t: &Traffic,
+) -> Option<EngineOutput> {
     let mut out = Vec::new();
     let interaction = s.human_interaction();
 
@@ -213,7 +224,13 @@ pub fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<Eng
         ));
     }
 
-    out.extend(super::evidence::gate(s, requests));
+    out.extend(super::page_hits::assess(
+        s,
+        requests,
+        page_hits,
+        t.project_page_hits_1h,
+    ));
+    out.extend(super::evidence::gate(s, requests, page_hits));
 
     if out.is_empty() {
         return None;

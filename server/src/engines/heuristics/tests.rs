@@ -27,7 +27,7 @@ fn assess(s: &Signals, requests: &[RequestFacts], t: &Traffic) -> Option<EngineO
         ids::INTEGRITY_MISSING,
         ids::INTEGRITY_INVALID,
     ];
-    let mut o = super::assess(s, requests, t)?;
+    let mut o = super::assess(s, requests, &[], t)?;
     o.findings.retain(|f| !gate.contains(&f.id));
     o.score = o.findings.iter().map(|f| f.score).min();
     (!o.findings.is_empty()).then_some(o)
@@ -40,6 +40,7 @@ fn req(ua: Option<&str>, flags: u32) -> RequestFacts {
         ua_class: classify(ua),
         header_flags: flags,
         integrity: crate::integrity::Outcome::Valid,
+        relayed: false,
     }
 }
 

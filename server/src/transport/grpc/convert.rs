@@ -161,16 +161,57 @@ pub(super) fn batch(req: pb::IngestEventsRequest) -> IncomingBatch {
             challenge: i.challenge,
             nonce: i.nonce,
         }),
-        events: req
-            .events
-            .into_iter()
-            .map(|e| IncomingEvent {
-                request_id: e.request_id,
-                kind: event_kind(e.r#type),
-                received_at: e.received_at,
-                payload: e.payload.map(json_object).unwrap_or_default(),
-            })
-            .collect(),
+        events: events(req.events),
+    }
+}
+
+pub(super) fn events(events: Vec<pb::Event>) -> Vec<IncomingEvent> {
+    events
+        .into_iter()
+        .map(|e| IncomingEvent {
+            request_id: e.request_id,
+            kind: event_kind(e.r#type),
+            received_at: e.received_at,
+            payload: e.payload.map(json_object).unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub(super) fn page_hit(h: pb::PageHit) -> IncomingPageHit {
+    IncomingPageHit {
+        schema_version: h.schema_version,
+        page_id: h.page_id,
+        session_token: h.session_token,
+        occurred_at: h.occurred_at,
+        method: h.method,
+        path_hash: h.path_hash,
+        header_names: h.header_names,
+        languages: h.languages,
+        had_session_cookie: h.had_session_cookie,
+        duration_ms: h.duration_ms,
+        ja4: h.ja4,
+        observed: IncomingObserved {
+            ip: h.observed_ip,
+            source: h.observed_ip_source,
+            inferred: h.observed_ip_inferred,
+        },
+    }
+}
+
+pub(super) fn relay(r: pb::RelayEventsRequest) -> IncomingRelay {
+    IncomingRelay {
+        schema_version: r.schema_version,
+        page_id: r.page_id,
+        batch: IncomingBatch {
+            session_token: r.session_token,
+            events: events(r.events),
+            ..IncomingBatch::default()
+        },
+        observed: IncomingObserved {
+            ip: r.observed_ip,
+            source: r.observed_ip_source,
+            inferred: r.observed_ip_inferred,
+        },
     }
 }
 

@@ -26,13 +26,7 @@ impl pb::ingest_service_server::IngestService for Api {
             )
             .await?
         {
-            Ingested::Stored(ack) => pb::IngestEventsResponse {
-                session_token: ack.session_token,
-                accepted: ack.accepted,
-                duplicates: ack.duplicates,
-                over_quota: ack.over_quota.then_some(true),
-                shed: None,
-            },
+            Ingested::Stored(ack) => ingest_response(ack),
             Ingested::Shed => pb::IngestEventsResponse {
                 shed: Some(true),
                 ..Default::default()
@@ -65,5 +59,16 @@ impl pb::ingest_service_server::IngestService for Api {
                     .unwrap_or_default()
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             }))
+    }
+}
+
+/// A stored batch's receipt, as both ingest services answer it.
+pub(super) fn ingest_response(ack: crate::domain::Receipt) -> pb::IngestEventsResponse {
+    pb::IngestEventsResponse {
+        session_token: ack.session_token,
+        accepted: ack.accepted,
+        duplicates: ack.duplicates,
+        over_quota: ack.over_quota.then_some(true),
+        shed: None,
     }
 }

@@ -16,7 +16,8 @@ use crate::{
     core::{ClientInfo, Core, Ingested, KeyType},
     domain::{
         Action, Band, Credentials, DashboardCredential, EventKind, IncomingBatch, IncomingEvent,
-        IncomingIntegrity, Policy, RequestContext, VerdictOut,
+        IncomingIntegrity, IncomingObserved, IncomingPageHit, IncomingRelay, Policy,
+        RequestContext, VerdictOut,
     },
     domain::{Project, ProjectRule, SettingsPatch},
     engines::{heuristics, registry},
@@ -146,9 +147,11 @@ mod ingest;
 mod projects;
 mod rules;
 mod scoring;
+mod server_ingest;
 mod sessions;
 mod stats;
 mod verdict;
 mod verified_bots;
 
 use convert::*;
+use ingest::ingest_response;
