@@ -211,8 +211,17 @@ async fn every_documented_operation_is_guarded_and_routed(db: TestDb) {
             );
         }
         // Another project's key never reaches this project's session: a read gets the
-        // fail-open body, an assertion `404 UNKNOWN_SESSION`.
-        if accepted.contains(&"privateKey") {
+        // fail-open body, an assertion `404 UNKNOWN_SESSION`. Server-side ingest names its
+        // session in the body (the empty one here is refused; another project's token is
+        // tested in server_ingest.rs).
+        if accepted.contains(&"privateKey") && op.template.starts_with("/v1/server/") {
+            let (status, body) = call(&server, op, &path, Some(b.credential("privateKey"))).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (422, Some("INVALID_PAYLOAD")),
+                "{what} with another project's key: {body}"
+            );
+        } else if accepted.contains(&"privateKey") {
             let (status, body) = call(&server, op, &path, Some(b.credential("privateKey"))).await;
             if op.method == Method::GET {
                 assert_eq!(

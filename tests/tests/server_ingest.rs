@@ -486,7 +486,47 @@ async fn page_hits_are_compared_with_the_browsers_claims(db: TestDb) {
     assert_eq!(v["verdict"], "likely_automated", "{v}");
 }
 
+/// What a forger can still do in server mode (docs/evaluation.md#server-mode): a script that
+/// fetches the page with a browser's headers (so the backend's page hit looks like a
+/// browser's) and posts the collector's events to the site's relay pays no proof of work and
+/// gets a person's verdict; the same script with an HTTP library's bare headers does not.
+async fn what_a_forger_can_still_do_in_server_mode(db: TestDb) {
+    let server = Server::start(&db).await;
+    let t = tenant(&db, &server, "Forger").await;
+    let sdk = PhpSdk::new(&server.url("/v1"), &t.private_key, http());
+    let forge = |headers: Value| {
+        let sdk = sdk.clone();
+        async move {
+            let token = mint_token();
+            let page = page_id();
+            let mut hit = sdk.page_hit_body(&token, &page, "/");
+            hit["header_names"] = headers;
+            assert_eq!(sdk.page_hit(&hit).await.status, 202);
+            assert_eq!(
+                sdk.relay(&token, &page, collector_events()).await.status,
+                202
+            );
+            token
+        }
+    };
+    let dressed = forge(json!([
+        "host",
+        "user-agent",
+        "accept",
+        "accept-language",
+        "cookie"
+    ]))
+    .await;
+    let v = scored(&sdk, &server, &dressed).await;
+    assert_eq!(v["verdict"], "likely_human", "{v}");
+    let bare = forge(json!(["host", "user-agent", "accept"])).await;
+    let v = scored(&sdk, &server, &bare).await;
+    assert_eq!(v["verdict"], "likely_automated", "{v}");
+    assert!(detection_ids(&v).contains(&0x0100_0010), "{v}");
+}
+
 both_dbs!(
+    what_a_forger_can_still_do_in_server_mode,
     the_official_sdks_calls_succeed,
     backend_tokens_stay_in_their_project,
     bad_input_names_its_field_and_changes_nothing,
