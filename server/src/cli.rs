@@ -122,6 +122,13 @@ pub struct ServeArgs {
     /// dashboard's session cookie gets `Secure`.
     #[arg(long, env = "BOTECT_BEHIND_TLS")]
     pub behind_tls: bool,
+    /// Serves HTTPS itself with this PEM certificate chain (leaf first), on the same port for
+    /// gRPC, gRPC-web and REST over HTTP/2 and HTTP/1.1; reloaded on SIGHUP. Needs --tls-key.
+    #[arg(long, env = "BOTECT_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert; reloaded with it.
+    #[arg(long, env = "BOTECT_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -249,13 +256,18 @@ async fn run(cli: Cli) -> ExitCode {
                 retention_days: a.retention_days,
                 metrics_listen: a.metrics_listen,
                 behind_tls: a.behind_tls,
+                tls: match (a.tls_cert, a.tls_key) {
+                    (Some(cert), Some(key)) => Some(crate::transport::tls::TlsFiles { cert, key }),
+                    _ => None,
+                },
             };
             let running = match server::start(cfg.clone()).await {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
             println!(
-                "botect listening on http://{} (database {})",
+                "botect listening on {}://{} (database {})",
+                if cfg.tls.is_some() { "https" } else { "http" },
                 running.addr,
                 admin::redact(&cfg.database_url)
             );

@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub metrics_listen: Option<SocketAddr>,
     /// Botect sits behind a TLS-terminating proxy: the dashboard's cookie is `Secure`.
     pub behind_tls: bool,
+    /// Serve HTTPS with these files (`--tls-cert`, `--tls-key`); `None`: cleartext.
+    pub tls: Option<crate::transport::tls::TlsFiles>,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +58,7 @@ impl Default for ServerConfig {
             retention_days: crate::core::retention::DEFAULT_RETENTION_DAYS,
             metrics_listen: None,
             behind_tls: false,
+            tls: None,
         }
     }
 }
@@ -335,10 +338,17 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
             cfg.retention_days,
         ));
     }
+    // The certificate is read before anything listens: a bad file fails the start.
+    let tls = match &cfg.tls {
+        Some(files) => {
+            let certs = crate::transport::tls::Certificates::open(files.clone())?;
+            crate::transport::tls::reload_on_sighup(certs.clone());
+            Some(crate::transport::tls::server_config(certs)?)
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     let addr = listener.local_addr()?;
-    // The HTTP library's own error answers get the flat JSON body (transport::http_errors).
-    let listener = http_errors::Listener(listener);
     // One edge per connection, knowing its peer (the heuristics engine's client IP). In-flight
     // requests finish (their transactions commit) before the process exits.
     let metrics_addr = match cfg.metrics_listen {
@@ -349,13 +359,28 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
         core.clone(),
         cfg.max_body_bytes,
         cfg.metrics_listen.is_some(),
-        cfg.behind_tls,
+        cfg.behind_tls || tls.is_some(),
     );
-    let handle = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-    });
+    let handle = match tls {
+        Some(config) => {
+            let listener = crate::transport::tls::TlsListener::new(listener, config)?;
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+            })
+        }
+        None => {
+            // The HTTP library's own error answers get the flat JSON body
+            // (transport::http_errors).
+            let listener = http_errors::Listener(listener);
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+            })
+        }
+    };
     Ok(Running {
         addr,
         metrics_addr,

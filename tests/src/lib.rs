@@ -18,6 +18,7 @@ use tokio::{
 pub use serde_json;
 
 pub mod php_sdk;
+pub mod tls;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -212,10 +213,15 @@ impl Server {
             .expect("spawn botect serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        let (scheme, addr) = tokio::time::timeout(Duration::from_secs(30), async {
             while let Some(line) = lines.next_line().await.expect("read stdout") {
-                if let Some(rest) = line.strip_prefix("botect listening on http://") {
-                    return rest.split_whitespace().next().expect("address").to_string();
+                for scheme in ["http", "https"] {
+                    if let Some(rest) =
+                        line.strip_prefix(&format!("botect listening on {scheme}://"))
+                    {
+                        let addr = rest.split_whitespace().next().expect("address").to_string();
+                        return (scheme, addr);
+                    }
                 }
             }
             panic!(
@@ -226,11 +232,23 @@ impl Server {
         .await
         .expect("server start timed out");
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server {
-            child,
-            base: format!("http://{addr}"),
-            addr,
-        }
+        // Over HTTPS by name, as the test certificate names `localhost`.
+        let base = match scheme {
+            "https" => format!(
+                "https://localhost:{}",
+                addr.rsplit(':').next().expect("port")
+            ),
+            _ => format!("http://{addr}"),
+        };
+        Server { child, base, addr }
+    }
+
+    /// Starts serving HTTPS with `ca`'s server certificate.
+    pub async fn start_tls(db: &TestDb, ca: &tls::TestCa, extra: &[&str]) -> Server {
+        let mut args: Vec<String> = ca.serve_args();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::start_with(db, &args).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -244,11 +262,14 @@ impl Server {
     }
 }
 
+/// A client for the test servers: cleartext, or HTTPS trusting the test CAs made so far in
+/// this process ([`tls::TestCa`]) besides the system's roots.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
+    let mut b = reqwest::Client::builder().timeout(Duration::from_secs(30));
+    for pem in tls::trusted() {
+        b = b.add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).expect("CA"));
+    }
+    b.build().expect("client")
 }
 
 /// An account with a token, a project and scoring enabled.

@@ -200,3 +200,143 @@ pub fn collector_events() -> Vec<Value> {
         ),
     ]
 }
+
+async fn page_hits(db: &crate::TestDb, project: i64) -> i64 {
+    crate::sql_count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM page_hits WHERE project_id = {project}"),
+    )
+    .await
+}
+
+/// The project of a private key (by its stored hash).
+async fn project_of(db: &crate::TestDb, private_key: &str) -> i64 {
+    let hash = hex::encode(Sha256::digest(private_key.as_bytes()));
+    crate::sql_count(
+        db,
+        &format!(
+            "SELECT CAST(project_id AS BIGINT) AS n FROM scoring WHERE private_key_hash = '{hash}'"
+        ),
+    )
+    .await
+}
+
+fn detection_ids(v: &Value) -> Vec<u64> {
+    v["detection_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_u64().unwrap())
+        .collect()
+}
+
+/// Every call the SDK makes in server mode, as it makes them, with the answers it expects:
+/// a page hit (adopting the backend's token), its replay and key reuse, a duplicate page id,
+/// the logged-in assertion, the fail-open verdict before the first batch, a relayed batch and
+/// its replay, and the person's verdict. Returns the session's token.
+pub async fn official_sdk_calls(
+    db: &crate::TestDb,
+    server: &crate::Server,
+    sdk: &PhpSdk,
+) -> String {
+    let t_project = project_of(db, &sdk.private_key).await;
+    let token = mint_token();
+    let page = page_id();
+
+    // The page hit, exactly as the SDK sends it: adopted as the project's session.
+    let body = sdk.page_hit_body(&token, &page, "/pricing?plan=pro");
+    let first = sdk.page_hit(&body).await;
+    assert_eq!(first.status, 202, "{}", first.body);
+    assert_eq!(
+        first.body,
+        json!({"session_token": token, "duplicate": false})
+    );
+    assert_eq!(first.headers["cache-control"], "no-store");
+    // A replay with the same key answers the same and stores nothing more.
+    let replay = sdk.page_hit(&body).await;
+    assert_eq!((replay.status, &replay.body), (202, &first.body));
+    assert_eq!(page_hits(db, t_project).await, 1);
+    // The key with another body is refused; the same page id without a key is a duplicate.
+    let mut other = body.clone();
+    other["duration_ms"] = json!(31);
+    let reused = sdk.page_hit(&other).await;
+    assert_eq!(
+        (reused.status, reused.body["code"].as_str()),
+        (422, Some("IDEMPOTENCY_KEY_REUSED")),
+        "{}",
+        reused.body
+    );
+    let again = sdk
+        .post_json("/server/page-hits", &idempotency_key("x", &page), &other)
+        .await;
+    assert_eq!(
+        (again.status, &again.body["duplicate"]),
+        (202, &json!(true))
+    );
+    assert_eq!(page_hits(db, t_project).await, 1);
+
+    // The assertion can now find the session (it 404s only before the first page hit).
+    let a = sdk.logged_in(&token).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["logged_in"], true);
+    assert!(a.body["asserted_at"].as_str().unwrap().ends_with('Z'));
+    // Not scored before the browser's first batch: the fail-open body.
+    let v = sdk
+        .verdict(
+            &token,
+            &[
+                ("ua", "Mozilla/5.0"),
+                ("path", "/a b"),
+                ("ip", "203.0.113.7"),
+                ("country", "DE"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (v.status, v.body["verdict"].as_str()),
+        (200, Some("not_computed"))
+    );
+
+    // The browser's batch, relayed (collector vocabulary, nulls for what it did not
+    // measure, no proof): stored under the backend's token and scored as a person.
+    let events = collector_events();
+    let relayed = sdk.relay(&token, &page, events.clone()).await;
+    assert_eq!(relayed.status, 202, "{}", relayed.body);
+    assert_eq!(
+        relayed.body,
+        json!({"session_token": token, "accepted": 3, "duplicates": 0})
+    );
+    let replayed = sdk.relay(&token, &page, events).await;
+    assert_eq!((replayed.status, &replayed.body), (202, &relayed.body));
+    let v = crate::verdict_until(server, &sdk.private_key, &token, |v| {
+        v["verdict"] != "not_computed"
+    })
+    .await;
+    assert_eq!(v["verdict"], "likely_human", "{v}");
+    assert_eq!(v["action"], "allow", "{v}");
+    assert!(detection_ids(&v).is_empty(), "{v}");
+    // `null` was stored as absent.
+    let nulls = crate::sql_count(
+        db,
+        &format!(
+            "SELECT COUNT(*) AS n FROM events e JOIN sessions s ON s.id = e.session_id \
+             WHERE s.token = '{token}' AND e.payload LIKE '%null%'"
+        ),
+    )
+    .await;
+    assert_eq!(nulls, 0);
+    // Through the SDK's verdict call too (sorted, encoded query).
+    let v2 = sdk
+        .verdict(
+            &token,
+            &[
+                ("ua", "Mozilla/5.0 (X11)"),
+                ("path", "/pricing"),
+                ("ip", "203.0.113.7"),
+                ("country", "DE"),
+            ],
+        )
+        .await;
+    assert_eq!((v2.status, &v2.body["verdict"]), (200, &v["verdict"]));
+    token
+}

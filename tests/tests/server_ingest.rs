@@ -20,14 +20,6 @@ fn detection_ids(v: &Value) -> Vec<u64> {
         .collect()
 }
 
-async fn page_hits(db: &TestDb, project: i64) -> i64 {
-    sql_count(
-        db,
-        &format!("SELECT COUNT(*) AS n FROM page_hits WHERE project_id = {project}"),
-    )
-    .await
-}
-
 /// Waits for the verdict of `token` to be scored (not `not_computed`).
 async fn scored(sdk: &PhpSdk, server: &Server, token: &str) -> Value {
     verdict_until(server, &sdk.private_key, token, |v| {
@@ -40,105 +32,7 @@ async fn the_official_sdks_calls_succeed(db: TestDb) {
     let server = Server::start(&db).await;
     let t = tenant(&db, &server, "PHP SDK").await;
     let sdk = PhpSdk::new(&server.url("/v1"), &t.private_key, http());
-    let token = mint_token();
-    let page = page_id();
-
-    // The page hit, exactly as the SDK sends it: adopted as the project's session.
-    let body = sdk.page_hit_body(&token, &page, "/pricing?plan=pro");
-    let first = sdk.page_hit(&body).await;
-    assert_eq!(first.status, 202, "{}", first.body);
-    assert_eq!(
-        first.body,
-        json!({"session_token": token, "duplicate": false})
-    );
-    assert_eq!(first.headers["cache-control"], "no-store");
-    // A replay with the same key answers the same and stores nothing more.
-    let replay = sdk.page_hit(&body).await;
-    assert_eq!((replay.status, &replay.body), (202, &first.body));
-    assert_eq!(page_hits(&db, t.project).await, 1);
-    // The key with another body is refused; the same page id without a key is a duplicate.
-    let mut other = body.clone();
-    other["duration_ms"] = json!(31);
-    let reused = sdk.page_hit(&other).await;
-    assert_eq!(
-        (reused.status, reused.body["code"].as_str()),
-        (422, Some("IDEMPOTENCY_KEY_REUSED")),
-        "{}",
-        reused.body
-    );
-    let again = sdk
-        .post_json(
-            "/server/page-hits",
-            &php_sdk::idempotency_key("x", &page),
-            &other,
-        )
-        .await;
-    assert_eq!(
-        (again.status, &again.body["duplicate"]),
-        (202, &json!(true))
-    );
-    assert_eq!(page_hits(&db, t.project).await, 1);
-
-    // The assertion can now find the session (it 404s only before the first page hit).
-    let a = sdk.logged_in(&token).await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(a.body["logged_in"], true);
-    assert!(a.body["asserted_at"].as_str().unwrap().ends_with('Z'));
-    // Not scored before the browser's first batch: the fail-open body.
-    let v = sdk
-        .verdict(
-            &token,
-            &[
-                ("ua", "Mozilla/5.0"),
-                ("path", "/a b"),
-                ("ip", "203.0.113.7"),
-                ("country", "DE"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        (v.status, v.body["verdict"].as_str()),
-        (200, Some("not_computed"))
-    );
-
-    // The browser's batch, relayed (collector vocabulary, nulls for what it did not
-    // measure, no proof): stored under the backend's token and scored as a person.
-    let events = collector_events();
-    let relayed = sdk.relay(&token, &page, events.clone()).await;
-    assert_eq!(relayed.status, 202, "{}", relayed.body);
-    assert_eq!(
-        relayed.body,
-        json!({"session_token": token, "accepted": 3, "duplicates": 0})
-    );
-    let replayed = sdk.relay(&token, &page, events).await;
-    assert_eq!((replayed.status, &replayed.body), (202, &relayed.body));
-    let v = scored(&sdk, &server, &token).await;
-    assert_eq!(v["verdict"], "likely_human", "{v}");
-    assert_eq!(v["action"], "allow", "{v}");
-    assert!(detection_ids(&v).is_empty(), "{v}");
-    // `null` was stored as absent.
-    let nulls = sql_count(
-        &db,
-        &format!(
-            "SELECT COUNT(*) AS n FROM events e JOIN sessions s ON s.id = e.session_id \
-             WHERE s.token = '{token}' AND e.payload LIKE '%null%'"
-        ),
-    )
-    .await;
-    assert_eq!(nulls, 0);
-    // Through the SDK's verdict call too (sorted, encoded query).
-    let v2 = sdk
-        .verdict(
-            &token,
-            &[
-                ("ua", "Mozilla/5.0 (X11)"),
-                ("path", "/pricing"),
-                ("ip", "203.0.113.7"),
-                ("country", "DE"),
-            ],
-        )
-        .await;
-    assert_eq!((v2.status, &v2.body["verdict"]), (200, &v["verdict"]));
+    php_sdk::official_sdk_calls(&db, &server, &sdk).await;
 
     // Over gRPC as well.
     let botect = Botect::connect(server.base.clone()).await.unwrap();

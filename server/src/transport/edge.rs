@@ -7,7 +7,6 @@
 use std::{
     convert::Infallible,
     future::Future,
-    net::SocketAddr,
     pin::Pin,
     task::{Context, Poll},
     time::Duration,
@@ -23,6 +22,7 @@ use http::{HeaderValue, header};
 use tower::{Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
+use super::connection::{AsPeer, ConnectionJa4, Peer};
 use super::{http_errors, request_metrics, rest};
 
 /// Browser-facing endpoints: ingest and challenges (REST and gRPC-web, both authenticated by
@@ -71,8 +71,8 @@ pub struct Edge {
     rest: Router,
     grpc_cors: Router,
     rest_cors: Router,
-    /// The connection's socket peer (`None` until [`Edge::for_peer`]).
-    peer: Option<SocketAddr>,
+    /// The connection's peer (`None` until [`Edge::for_peer`]).
+    peer: Option<Peer>,
     /// Whether requests are measured (`--metrics-listen`).
     metrics: bool,
 }
@@ -93,7 +93,7 @@ impl Edge {
     }
 
     /// This edge for one connection from `peer`.
-    pub fn for_peer(&self, peer: SocketAddr) -> Edge {
+    pub fn for_peer(&self, peer: Peer) -> Edge {
         Edge {
             peer: Some(peer),
             ..self.clone()
@@ -104,7 +104,8 @@ impl Edge {
 /// `axum::serve`'s make-service: one [`Edge`] per accepted connection, knowing its peer.
 impl<L> Service<IncomingStream<'_, L>> for Edge
 where
-    L: axum::serve::Listener<Addr = SocketAddr>,
+    L: axum::serve::Listener,
+    L::Addr: AsPeer,
 {
     type Response = Edge;
     type Error = Infallible;
@@ -115,7 +116,7 @@ where
     }
 
     fn call(&mut self, conn: IncomingStream<'_, L>) -> Self::Future {
-        std::future::ready(Ok(self.for_peer(*conn.remote_addr())))
+        std::future::ready(Ok(self.for_peer(conn.remote_addr().as_peer())))
     }
 }
 
@@ -160,8 +161,11 @@ impl Service<Request> for Edge {
         }
         .clone();
         // The peer (the heuristics engine's client address) goes only where it is read.
-        if let (true, Some(peer)) = (reads_peer(req.uri().path(), browser), self.peer) {
-            req.extensions_mut().insert(ConnectInfo(peer));
+        if let (true, Some(peer)) = (reads_peer(req.uri().path(), browser), &self.peer) {
+            req.extensions_mut().insert(ConnectInfo(peer.addr));
+            if let Some(ja4) = &peer.ja4 {
+                req.extensions_mut().insert(ConnectionJa4(ja4.clone()));
+            }
         }
         Box::pin(async move {
             let res = common_headers(router.oneshot(req).await?);

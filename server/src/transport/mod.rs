@@ -1,4 +1,5 @@
 //! Transports over the one core: gRPC (HTTP/2), gRPC-web and REST/JSON on one port.
+pub mod connection;
 pub mod dashboard_session;
 pub mod edge;
 pub mod grpc;
@@ -7,3 +8,4 @@ pub mod http_errors;
 pub mod limits;
 pub mod request_metrics;
 pub mod rest;
+pub mod tls;
