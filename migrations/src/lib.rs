@@ -13,6 +13,7 @@ mod m0007_session_insights;
 mod m0008_dashboard;
 mod m0009_logged_in;
 mod m0010_server_ingest;
+mod m0011_tls_facts;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_dashboard::Migration),
             Box::new(m0009_logged_in::Migration),
             Box::new(m0010_server_ingest::Migration),
+            Box::new(m0011_tls_facts::Migration),
         ]
     }
 }

@@ -129,6 +129,29 @@ pub struct ServeArgs {
     /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert; reloaded with it.
     #[arg(long, env = "BOTECT_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
+    /// A proxy network (CIDR, or one address) whose connections' `X-Forwarded-For` /
+    /// `Forwarded` name the client, and whose `--ja4-header` gives its JA4; repeat or
+    /// comma-separate. From anyone else those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "BOTECT_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
+    pub trusted_proxy: Vec<ipnet::IpNet>,
+    /// The header a trusted proxy (your CDN or load balancer) puts the client's JA4
+    /// fingerprint in, e.g. `X-JA4`.
+    #[arg(long, env = "BOTECT_JA4_HEADER", value_parser = parse_header_name)]
+    pub ja4_header: Option<http::HeaderName>,
+}
+
+/// A CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a single address.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map(|n| n.trunc())
+        .map_err(|_| format!("\"{s}\" is not a CIDR such as 10.0.0.0/8 or an IP address"))
+}
+
+fn parse_header_name(s: &str) -> Result<http::HeaderName, String> {
+    http::HeaderName::from_bytes(s.trim().as_bytes())
+        .map_err(|_| format!("\"{s}\" is not an HTTP header name"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +282,10 @@ async fn run(cli: Cli) -> ExitCode {
                 tls: match (a.tls_cert, a.tls_key) {
                     (Some(cert), Some(key)) => Some(crate::transport::tls::TlsFiles { cert, key }),
                     _ => None,
+                },
+                proxies: crate::transport::client_address::TrustedProxies {
+                    nets: a.trusted_proxy,
+                    ja4_header: a.ja4_header,
                 },
             };
             let running = match server::start(cfg.clone()).await {

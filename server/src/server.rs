@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub behind_tls: bool,
     /// Serve HTTPS with these files (`--tls-cert`, `--tls-key`); `None`: cleartext.
     pub tls: Option<crate::transport::tls::TlsFiles>,
+    /// Proxies whose forwarding and JA4 headers are believed (`--trusted-proxy`,
+    /// `--ja4-header`).
+    pub proxies: crate::transport::client_address::TrustedProxies,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +62,7 @@ impl Default for ServerConfig {
             metrics_listen: None,
             behind_tls: false,
             tls: None,
+            proxies: Default::default(),
         }
     }
 }
@@ -104,7 +108,13 @@ fn grpc_library_status(mut res: Response, limit: usize) -> Response {
 }
 
 /// The whole HTTP application for a core.
-pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool, behind_tls: bool) -> Edge {
+pub fn app(
+    core: Arc<Core>,
+    max_body_bytes: usize,
+    metrics: bool,
+    behind_tls: bool,
+    proxies: crate::transport::client_address::TrustedProxies,
+) -> Edge {
     let api = Api { core: core.clone() };
     // Botect's services and gRPC health, over reflection v1 and v1alpha (older grpcurl).
     let reflection = || {
@@ -189,7 +199,7 @@ pub fn app(core: Arc<Core>, max_body_bytes: usize, metrics: bool, behind_tls: bo
     let rest = rest
         .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found);
-    Edge::new(grpc, rest, metrics)
+    Edge::new(grpc, rest, metrics, proxies)
 }
 
 /// gRPC health and `/readyz`: every Botect service (and "") is SERVING while the store's
@@ -360,6 +370,7 @@ pub async fn start(cfg: ServerConfig) -> anyhow::Result<Running> {
         cfg.max_body_bytes,
         cfg.metrics_listen.is_some(),
         cfg.behind_tls || tls.is_some(),
+        cfg.proxies.clone(),
     );
     let handle = match tls {
         Some(config) => {

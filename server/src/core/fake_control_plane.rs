@@ -54,6 +54,8 @@ pub fn key_row(s: &ScoringRow, subscription_active: bool, hash: &str) -> Verdict
         features: None,
         rules_version: 0,
         logged_in: None,
+        ja4: None,
+        client_ip: None,
     }
 }
 

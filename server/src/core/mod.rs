@@ -147,6 +147,8 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
     /// Header-shape flags (`engines::heuristics::header_flags`).
     pub header_flags: u32,
+    /// JA4 of the TLS ClientHello (Botect's own TLS, or a trusted proxy's header).
+    pub ja4: Option<String>,
 }
 
 impl ClientInfo {
@@ -159,6 +161,7 @@ impl ClientInfo {
             header_flags: self.header_flags as i32,
             integrity: 0,
             channel: crate::domain::Channel::Browser.code(),
+            ja4: self.ja4.clone(),
         }
     }
 }
@@ -659,7 +662,11 @@ impl<S: VerdictReads> Core<S> {
             scroll_velocity: stored.scroll_velocity,
             visibility_changes: stored.visibility_changes,
             first_input_delay_ms: stored.first_input_delay_ms,
-            logged_in: stored.logged_in,
+            session: policy::SessionFacts::of(
+                stored.logged_in,
+                stored.ja4.as_deref(),
+                stored.client_ip.as_deref(),
+            ),
             verified: verification.as_ref().filter(|v| v.verified).and_then(|v| {
                 Some((
                     v.name.as_deref()?,

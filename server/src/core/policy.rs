@@ -16,8 +16,31 @@ pub struct ReadFacts<'a> {
     pub first_input_delay_ms: Option<f64>,
     /// `(name, category)` of a verified crawler.
     pub verified: Option<(&'a str, &'a str)>,
-    /// The backend asserted a signed-in user (`logged_in` in rules). Never a score input.
+    /// What the session carries besides its score (rule fields, never score inputs).
+    pub session: SessionFacts<'a>,
+}
+
+/// The session's rule fields that are not scoring output.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SessionFacts<'a> {
+    /// The backend asserted a signed-in user (`logged_in`).
     pub logged_in: bool,
+    /// The latest JA4 seen for the session (`ja4`).
+    pub ja4: Option<&'a str>,
+    /// The latest client address seen for the session: the `ip` field when the verdict
+    /// read gives none.
+    pub client_ip: Option<std::net::IpAddr>,
+}
+
+impl<'a> SessionFacts<'a> {
+    /// From the stored columns (an unparsable address is no address).
+    pub fn of(logged_in: bool, ja4: Option<&'a str>, client_ip: Option<&str>) -> Self {
+        SessionFacts {
+            logged_in,
+            ja4,
+            client_ip: client_ip.and_then(|ip| ip.parse().ok()),
+        }
+    }
 }
 
 /// Resolves the verdict (contract §4): (1) fail-open, (2) verified bots, (3) static
@@ -73,10 +96,16 @@ pub fn decide(
         scroll_velocity: facts.scroll_velocity,
         visibility_changes: facts.visibility_changes,
         first_input_delay_ms: facts.first_input_delay_ms,
-        logged_in: facts.logged_in,
+        logged_in: facts.session.logged_in,
+        ja4: facts.session.ja4,
         ..RuleInput::default()
     }
     .with_request(ctx);
+    // The verdict's own `ip` context wins; without one, the session's address.
+    let input = RuleInput {
+        ip: input.ip.or(facts.session.client_ip),
+        ..input
+    };
     let outcome = rules::resolve(rules, &input);
     // (5) toggles; (6) otherwise allow (or `log` when only log rules matched)
     let toggles = match band {
@@ -363,5 +392,52 @@ mod tests {
         assert!(!is_static_resource("/login"));
         assert!(!is_static_resource("/api/v1.2/users"));
         assert!(!is_static_resource("/"));
+    }
+
+    #[test]
+    fn ja4_and_the_sessions_address_are_rule_fields_and_the_verdicts_ip_wins() {
+        let rules = [
+            rule(
+                "curl tls",
+                "ja4 == \"t13d3112h2_e8f1e7e78f70_375b8b8e1b2e\"",
+                Action::Block,
+            ),
+            rule("office", "ip in [\"198.51.100.0/24\"]", Action::Challenge),
+        ];
+        let decide_with = |ctx: &RequestContext, session: SessionFacts<'_>| {
+            let facts = ReadFacts {
+                session,
+                ..Default::default()
+            };
+            decide(
+                Some(&scored(80)),
+                &policy(false, false, false),
+                ctx,
+                &rules,
+                &facts,
+            )
+            .action
+        };
+        let curl = SessionFacts {
+            ja4: Some("t13d3112h2_e8f1e7e78f70_375b8b8e1b2e"),
+            ..Default::default()
+        };
+        assert_eq!(decide_with(&RequestContext::default(), curl), Action::Block);
+        assert_eq!(
+            decide_with(&RequestContext::default(), SessionFacts::default()),
+            Action::Allow
+        );
+        // Without an `ip` in the verdict query, the session's address.
+        let office = SessionFacts::of(false, None, Some("198.51.100.20"));
+        assert_eq!(
+            decide_with(&RequestContext::default(), office),
+            Action::Challenge
+        );
+        // The verdict's `ip` wins.
+        let ctx = RequestContext {
+            ip: "203.0.113.1".into(),
+            ..Default::default()
+        };
+        assert_eq!(decide_with(&ctx, office), Action::Allow);
     }
 }

@@ -158,7 +158,11 @@ impl<S: ProjectStore + RuleStore + SessionReads> Core<S> {
                         &s.reason,
                         s.js_passed,
                         s.features.as_deref(),
-                        s.logged_in,
+                        super::policy::SessionFacts::of(
+                            s.logged_in,
+                            s.ja4.as_deref(),
+                            s.client_ip.as_deref(),
+                        ),
                     )
                 };
                 let (band, action) = resolve(&current);

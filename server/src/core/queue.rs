@@ -86,6 +86,7 @@ fn request_facts(r: &StoredRequest) -> RequestFacts {
         header_flags: r.header_flags as u32,
         integrity: crate::integrity::Outcome::from_code(r.integrity),
         relayed: Channel::from_code(r.channel) == Channel::Relay,
+        ja4: r.ja4.clone(),
     }
 }
 

@@ -26,6 +26,7 @@ fn request(ip: &str) -> StoredRequest {
         created_at: 1_000,
         integrity: 0,
         channel: 0,
+        ja4: None,
     }
 }
 

@@ -62,7 +62,7 @@ impl ReadPolicy {
             &r.reason,
             r.js_passed,
             r.features.as_deref(),
-            r.logged_in,
+            policy::SessionFacts::of(r.logged_in, r.ja4.as_deref(), r.client_ip.as_deref()),
         )
     }
 
@@ -73,7 +73,7 @@ impl ReadPolicy {
         reason: &str,
         js_passed: Option<bool>,
         features: Option<&str>,
-        logged_in: bool,
+        session: policy::SessionFacts<'_>,
     ) -> (Band, Action) {
         let scored = Scored {
             score: score.clamp(0, 99) as u8,
@@ -88,7 +88,7 @@ impl ReadPolicy {
             visibility_changes: f.visibility_changes,
             first_input_delay_ms: f.first_input_delay_ms,
             verified: None,
-            logged_in,
+            session,
         };
         let out = policy::decide(
             Some(&scored),
@@ -551,6 +551,8 @@ mod tests {
             findings: None,
             label: None,
             logged_in: false,
+            ja4: None,
+            client_ip: None,
         };
         assert_eq!(
             parse_page_token(&page_token(&r)).unwrap(),

@@ -204,7 +204,8 @@ impl<S: ProjectStore + RuleStore + SessionReads + StatsReads + AccountReads> Cor
                 Band::NotComputed => &mut c.not_computed,
             };
             *counter = counter.saturating_add(n);
-            let (_, action) = toggles.resolve_parts(i32::from(score), &[], "", None, None, false);
+            let (_, action) =
+                toggles.resolve_parts(i32::from(score), &[], "", None, None, Default::default());
             b.actions.add(action, n);
             let s = scored.entry(slot(row.hour)).or_default();
             *s = s.saturating_add(n);

@@ -42,6 +42,9 @@ pub struct StoredVerdict {
     pub rules_version: i64,
     /// The backend asserted a signed-in user.
     pub logged_in: bool,
+    /// The session's latest JA4 and client address (rule fields).
+    pub ja4: Option<String>,
+    pub client_ip: Option<String>,
 }
 
 impl StoredVerdict {
@@ -73,6 +76,8 @@ impl StoredVerdict {
             first_input_delay_ms: features.first_input_delay_ms,
             rules_version: row.rules_version,
             logged_in: row.logged_in.unwrap_or(false),
+            ja4: row.ja4.clone(),
+            client_ip: row.client_ip.clone(),
         }
     }
 }
@@ -188,6 +193,8 @@ mod tests {
             first_input_delay_ms: None,
             rules_version: 0,
             logged_in: false,
+            ja4: None,
+            client_ip: None,
         })
     }
 

@@ -141,6 +141,7 @@ mod tests {
             header_flags: heuristics::header::USER_AGENT,
             integrity: crate::integrity::Outcome::Valid,
             relayed: false,
+            ja4: None,
         }
     }
 
@@ -366,6 +367,7 @@ mod tests {
                 header_flags: 0,
                 integrity: crate::integrity::Outcome::Valid,
                 relayed: false,
+                ja4: None,
             }],
             &Traffic {
                 replayed_payloads: 1,

@@ -105,6 +105,7 @@ pub fn sdk_run() -> (Vec<Payload>, RequestFacts) {
             header_flags: 0,
             integrity: Outcome::Valid,
             relayed: false,
+            ja4: None,
         },
     )
 }

@@ -100,6 +100,8 @@ pub mod ids {
     pub const PAGE_HIT_HEADERS_MISMATCH: u32 = 0x0100_0010;
     /// The page requests and the telemetry came from different networks.
     pub const PAGE_HIT_ADDRESS_MISMATCH: u32 = 0x0100_0011;
+    /// A Chromium user agent over a TLS ClientHello no Chromium sends.
+    pub const TLS_CLIENT_MISMATCH: u32 = 0x0100_0012;
 
     // ---- 0x02 behavioral ----
     /// No interaction of any kind recorded.
@@ -319,6 +321,14 @@ pub static REGISTRY: &[Detection] = &[
         "page_hit_address_mismatch",
         "Page requests from another network",
         "The page requests (the address the site's backend observed, unless only inferred) and the telemetry's requests came from different networks (no shared /24 or /48), comparing IPv4 with IPv4 and IPv6 with IPv6; private and loopback addresses are exempt. Corroborating only: people change networks mid-session.",
+    ),
+    d(
+        ids::TLS_CLIENT_MISMATCH,
+        H,
+        "heuristics",
+        "tls_client_mismatch",
+        "TLS client unlike the claimed browser",
+        "A request's User-Agent claims a Chromium-based browser (Chrome, Edge, Opera, Brave, Samsung Internet; not an embedded WebView), but the JA4 fingerprint of its TLS ClientHello (Botect's own TLS, or a trusted proxy's JA4 header) does not carry the cipher suites every Chromium sends (`8daaf6152771`): a non-browser TLS stack (curl, Python, Go, Java …) with a browser's user agent. Graded (score 10). A TLS-inspecting corporate proxy re-originates the connection with its own stack: behind one, a person's Chrome shows this too.",
     ),
     d(
         ids::NO_INTERACTION,

@@ -71,6 +71,8 @@ pub enum Field {
     Ip,
     Country,
     Ua,
+    /// The session's latest JA4 TLS fingerprint.
+    Ja4,
     MouseEntropy,
     ScrollVelocity,
     VisibilityChanges,
@@ -115,7 +117,7 @@ impl FieldType {
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 17] = [
         Field::Score,
         Field::Band,
         Field::VerifiedBot,
@@ -128,6 +130,7 @@ impl Field {
         Field::Ip,
         Field::Country,
         Field::Ua,
+        Field::Ja4,
         Field::MouseEntropy,
         Field::ScrollVelocity,
         Field::VisibilityChanges,
@@ -149,6 +152,7 @@ impl Field {
             Field::Ip => "ip",
             Field::Country => "country",
             Field::Ua => "ua",
+            Field::Ja4 => "ja4",
             Field::MouseEntropy => "behavioral.mouse_entropy",
             Field::ScrollVelocity => "behavioral.scroll_velocity",
             Field::VisibilityChanges => "behavioral.visibility_changes",
@@ -170,7 +174,7 @@ impl Field {
             Field::VerifiedBot | Field::JsPassed | Field::StaticResource | Field::LoggedIn => {
                 FieldType::Boolean
             }
-            Field::VerifiedBotCategory | Field::Path | Field::Country | Field::Ua => {
+            Field::VerifiedBotCategory | Field::Path | Field::Country | Field::Ua | Field::Ja4 => {
                 FieldType::String
             }
             Field::Band => FieldType::Band,
@@ -219,6 +223,7 @@ impl Field {
             Field::Path => TextField::Path,
             Field::Country => TextField::Country,
             Field::Ua => TextField::Ua,
+            Field::Ja4 => TextField::Ja4,
             _ => return None,
         })
     }
@@ -278,6 +283,8 @@ pub enum TextField {
     Country,
     /// Exact, case-sensitive.
     Ua,
+    /// Exact, case-sensitive.
+    Ja4,
 }
 
 impl TextField {
@@ -287,6 +294,7 @@ impl TextField {
             TextField::Path => Field::Path,
             TextField::Country => Field::Country,
             TextField::Ua => Field::Ua,
+            TextField::Ja4 => Field::Ja4,
         }
     }
 
@@ -295,7 +303,7 @@ impl TextField {
         match self {
             TextField::VerifiedBotCategory => normalize_category(s),
             TextField::Country => s.to_ascii_uppercase(),
-            TextField::Path | TextField::Ua => s.to_string(),
+            TextField::Path | TextField::Ua | TextField::Ja4 => s.to_string(),
         }
     }
 }

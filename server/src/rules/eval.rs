@@ -29,6 +29,8 @@ pub struct RuleInput<'a> {
     pub ip: Option<IpAddr>,
     pub country: Option<&'a str>,
     pub ua: Option<&'a str>,
+    /// The session's latest JA4 fingerprint.
+    pub ja4: Option<&'a str>,
     pub mouse_entropy: Option<f64>,
     pub scroll_velocity: Option<f64>,
     pub visibility_changes: Option<f64>,
@@ -50,6 +52,7 @@ impl Default for RuleInput<'_> {
             ip: None,
             country: None,
             ua: None,
+            ja4: None,
             mouse_entropy: None,
             scroll_velocity: None,
             visibility_changes: None,
@@ -116,6 +119,7 @@ fn absent(field: Field, input: &RuleInput<'_>) -> bool {
         Field::Ip => input.ip.is_none(),
         Field::Country => present(input.country).is_none(),
         Field::Ua => present(input.ua).is_none(),
+        Field::Ja4 => present(input.ja4).is_none(),
         Field::MouseEntropy => nan(input.mouse_entropy),
         Field::ScrollVelocity => nan(input.scroll_velocity),
         Field::VisibilityChanges => nan(input.visibility_changes),
@@ -197,6 +201,10 @@ fn cond(c: &Cond, input: &RuleInput<'_>) -> bool {
                 },
                 TextField::Ua => match present(input.ua) {
                     Some(ua) => values.iter().any(|v| **v == *ua),
+                    None => false,
+                },
+                TextField::Ja4 => match present(input.ja4) {
+                    Some(j) => values.iter().any(|v| **v == *j),
                     None => false,
                 },
                 TextField::Country => match present(input.country) {

@@ -279,11 +279,14 @@ fn every_field_and_operator_type_checks() {
         "logged_in",
         "NOT logged_in AND score < 30",
         "logged_in == false",
+        "ja4 == \"t13d1516h2_8daaf6152771_e5627efa2ab1\"",
+        "ja4 != null",
+        "ja4 in [\"t13d1516h2_8daaf6152771_e5627efa2ab1\", \"t13d3112h2_e8f1e7e78f70_375b8b8e1b2e\"]",
     ] {
         let e = ok(src);
         assert_eq!(ok(&e.to_string()), e, "{src}");
     }
-    assert_eq!(Field::ALL.len(), 16);
+    assert_eq!(Field::ALL.len(), 17);
     for f in Field::ALL {
         assert_eq!(Field::from_name(f.name()), Some(f));
     }
@@ -1648,6 +1651,11 @@ fn input() -> impl Strategy<Value = RuleInput<'static>> {
                 ip,
                 country,
                 ua,
+                ja4: [
+                    None,
+                    Some("t13d1516h2_8daaf6152771_e5627efa2ab1"),
+                    Some("t13d3112h2_e8f1e7e78f70_375b8b8e1b2e"),
+                ][usize::from(score) % 3],
                 mouse_entropy: b.0,
                 scroll_velocity: b.1,
                 visibility_changes: b.2,

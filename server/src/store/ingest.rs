@@ -240,8 +240,8 @@ pub(crate) async fn ingest_tx(
         None => r.integrity,
     };
     tx.exec(
-        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO ingest_requests (project_id, session_id, client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel, ja4) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         vec![
             param(w_in.project_id),
             param(session_id),
@@ -253,14 +253,23 @@ pub(crate) async fn ingest_tx(
             param(now),
             param(integrity),
             param(r.channel),
+            param(r.ja4.clone()),
         ],
     )
     .await?;
 
     if accepted > 0 {
         tx.exec(
-            "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3 WHERE id = $4",
-            vec![param(true), param(now), param(accepted as i64), param(session_id)],
+            "UPDATE sessions SET revision = revision + 1, pending = $1, updated_at = $2, event_count = event_count + $3, \
+             ja4 = COALESCE($4, ja4), client_ip = COALESCE($5, client_ip) WHERE id = $6",
+            vec![
+                param(true),
+                param(now),
+                param(accepted as i64),
+                param(r.ja4.clone()),
+                param(r.client_ip.clone()),
+                param(session_id),
+            ],
         )
         .await?;
         mark_pending(tx).await?;
@@ -334,6 +343,8 @@ pub struct RequestRecord {
     pub integrity: i16,
     /// How the batch arrived (`domain::Channel` code).
     pub channel: i16,
+    /// JA4 of the TLS ClientHello it came on, when known.
+    pub ja4: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -463,6 +474,16 @@ pub(crate) async fn page_hit_tx(
         )
         .await?;
     if inserted == 1 {
+        // The latest client facts, for the `ja4` and `ip` rule fields.
+        let ip = h
+            .observed_ip
+            .clone()
+            .filter(|_| h.observed_ip_inferred != Some(true));
+        tx.exec(
+            "UPDATE sessions SET ja4 = COALESCE($1, ja4), client_ip = COALESCE($2, client_ip) WHERE id = $3",
+            vec![param(h.ja4.clone()), param(ip), param(session_id)],
+        )
+        .await?;
         // A session without events is not scored yet (its first batch queues it); one with
         // events is rescored with the new facts.
         let queued = tx

@@ -163,6 +163,7 @@ pub struct StoredRequest {
     pub integrity: i16,
     /// `domain::Channel` code.
     pub channel: i16,
+    pub ja4: Option<String>,
 }
 
 /// A page hit as the scoring reads it.
@@ -277,10 +278,11 @@ impl ScoringQueue for Store {
             i64,
             i16,
             i16,
+            Option<String>,
         );
         let rows: Vec<Cols> = self
             .read_all(
-                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel FROM ingest_requests \
+                "SELECT client_ip, ua_hash, ua_class, header_flags, events, created_at, integrity, channel, ja4 FROM ingest_requests \
                  WHERE session_id = $1 ORDER BY id",
                 vec![param(session_id)],
             )
@@ -297,6 +299,7 @@ impl ScoringQueue for Store {
                     created_at,
                     integrity,
                     channel,
+                    ja4,
                 )| {
                     StoredRequest {
                         client_ip,
@@ -307,6 +310,7 @@ impl ScoringQueue for Store {
                         created_at,
                         integrity,
                         channel,
+                        ja4,
                     }
                 },
             )

@@ -37,6 +37,8 @@ pub struct SessionRecord {
     pub findings: Option<String>,
     pub label: Option<String>,
     pub logged_in: bool,
+    pub ja4: Option<String>,
+    pub client_ip: Option<String>,
 }
 
 /// What resolving a stored session's action needs (the scoring preview's scan).
@@ -51,6 +53,8 @@ pub struct StoredScore {
     pub js_passed: Option<bool>,
     pub features: Option<String>,
     pub logged_in: bool,
+    pub ja4: Option<String>,
+    pub client_ip: Option<String>,
 }
 
 /// One ingest request of a session.
@@ -91,7 +95,7 @@ const RECORD_COLUMNS: &str = "s.id, s.token, s.created_at, s.updated_at, s.score
      s.event_count, \
      (SELECT COUNT(*) FROM ingest_requests r WHERE r.session_id = s.id) AS batch_count, \
      (SELECT r.ua_class FROM ingest_requests r WHERE r.session_id = s.id ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS ua_class, \
-     s.js_passed, s.features, s.findings, f.label, s.logged_in";
+     s.js_passed, s.features, s.findings, f.label, s.logged_in, s.ja4, s.client_ip";
 
 const RECORD_FROM: &str = "FROM sessions s LEFT JOIN session_feedback f ON f.session_id = s.id";
 
@@ -184,7 +188,7 @@ impl SessionReads for Store {
     ) -> Result<Vec<StoredScore>, DbErr> {
         let (at, id) = after.unwrap_or((i64::MAX, i64::MAX));
         self.all(
-            "SELECT id, token, created_at, score, detection_ids, reason, js_passed, features, logged_in FROM sessions \
+            "SELECT id, token, created_at, score, detection_ids, reason, js_passed, features, logged_in, ja4, client_ip FROM sessions \
              WHERE project_id = $1 AND created_at >= $2 AND created_at < $3 \
              AND (created_at < $4 OR (created_at = $4 AND id < $5)) \
              ORDER BY created_at DESC, id DESC LIMIT $6",

@@ -54,6 +54,7 @@ tuple_row!(A 0, B 1, C 2, D 3, E 4);
 tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5);
 tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
 
 pub(crate) fn lite_err(e: rusqlite::Error) -> DbErr {
     DbErr::Custom(format!("sqlite: {e}"))

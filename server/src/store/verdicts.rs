@@ -33,6 +33,9 @@ pub struct VerdictRow {
     pub rules_version: i64,
     /// The backend asserted a signed-in user (null: no such session).
     pub logged_in: Option<bool>,
+    /// The session's latest JA4 and client address.
+    pub ja4: Option<String>,
+    pub client_ip: Option<String>,
 }
 
 impl tx::Row for VerdictRow {
@@ -57,6 +60,8 @@ impl tx::Row for VerdictRow {
             features: r.get(12)?,
             rules_version: r.get(13)?,
             logged_in: r.get(14)?,
+            ja4: r.get(15)?,
+            client_ip: r.get(16)?,
         })
     }
 }
@@ -78,7 +83,7 @@ impl VerdictReads for Store {
     ) -> Result<Option<VerdictRow>, DbErr> {
         const SQL: &str = "SELECT s.project_id, a.subscription_active, s.allow_verified, s.protect_static, s.block_definite, \
              s.challenge_likely, s.likely_bot_threshold, s.private_key_hash, ss.score, ss.detection_ids, ss.reason, \
-             ss.js_passed, ss.features, s.rules_version, ss.logged_in \
+             ss.js_passed, ss.features, s.rules_version, ss.logged_in, ss.ja4, ss.client_ip \
              FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
              LEFT JOIN sessions ss ON ss.project_id = s.project_id AND ss.token = $1 \
              WHERE s.private_key_hash = $2 AND s.enabled = $3";

@@ -22,6 +22,9 @@ use http::{HeaderValue, header};
 use tower::{Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
+use std::sync::Arc;
+
+use super::client_address::TrustedProxies;
 use super::connection::{AsPeer, ConnectionJa4, Peer};
 use super::{http_errors, request_metrics, rest};
 
@@ -75,10 +78,12 @@ pub struct Edge {
     peer: Option<Peer>,
     /// Whether requests are measured (`--metrics-listen`).
     metrics: bool,
+    /// Whose forwarding headers are believed.
+    proxies: Arc<TrustedProxies>,
 }
 
 impl Edge {
-    pub fn new(grpc: Router, rest: Router, metrics: bool) -> Edge {
+    pub fn new(grpc: Router, rest: Router, metrics: bool, proxies: TrustedProxies) -> Edge {
         let grpc = grpc.fallback_service(rest.clone());
         // `with_state` turns every handler into its service once, here; a router without it
         // rebuilds (and boxes) the handler's service on every request.
@@ -89,6 +94,7 @@ impl Edge {
             rest: rest.with_state(()),
             peer: None,
             metrics,
+            proxies: Arc::new(proxies),
         }
     }
 
@@ -161,10 +167,16 @@ impl Service<Request> for Edge {
         }
         .clone();
         // The peer (the heuristics engine's client address) goes only where it is read.
+        // Through a trusted proxy, the client its headers name (transport::client_address).
         if let (true, Some(peer)) = (reads_peer(req.uri().path(), browser), &self.peer) {
-            req.extensions_mut().insert(ConnectInfo(peer.addr));
-            if let Some(ja4) = &peer.ja4 {
-                req.extensions_mut().insert(ConnectionJa4(ja4.clone()));
+            let client = self.proxies.client(peer, req.headers());
+            req.extensions_mut()
+                .insert(ConnectInfo(std::net::SocketAddr::new(
+                    client.ip,
+                    peer.addr.port(),
+                )));
+            if let Some(ja4) = client.ja4 {
+                req.extensions_mut().insert(ConnectionJa4(ja4));
             }
         }
         Box::pin(async move {

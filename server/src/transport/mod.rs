@@ -1,4 +1,5 @@
 //! Transports over the one core: gRPC (HTTP/2), gRPC-web and REST/JSON on one port.
+pub mod client_address;
 pub mod connection;
 pub mod dashboard_session;
 pub mod edge;

@@ -35,6 +35,8 @@ pub struct RequestFacts {
     /// Relayed by the customer's backend (`POST /v1/server/events`): the user agent and
     /// headers above are absent, the address is what the backend observed.
     pub relayed: bool,
+    /// JA4 of the request's TLS ClientHello (Botect's own TLS or a trusted proxy's header).
+    pub ja4: Option<String>,
 }
 
 /// The project's traffic around the session (counted by the store).
@@ -124,6 +126,23 @@ pub fn assess(
             5,
             Strength::Graded,
             format!("Self-declared bot user agent ({})", bots.join(", ")),
+        ));
+    }
+
+    // The TLS client vs the browser the user agent claims.
+    let stacks: Vec<String> = requests
+        .iter()
+        .filter_map(|r| tls_mismatch(&r.ua_class, r.ja4.as_deref()))
+        .fold(Vec::new(), dedup);
+    if !stacks.is_empty() {
+        out.push(Finding::new(
+            ids::TLS_CLIENT_MISMATCH,
+            TLS_MISMATCH_SCORE,
+            Strength::Graded,
+            format!(
+                "TLS client unlike the claimed browser ({})",
+                stacks.join(", ")
+            ),
         ));
     }
 
@@ -240,6 +259,26 @@ pub fn assess(
         score: out.iter().map(|f| f.score).min(),
         findings: out,
     })
+}
+
+/// Score of a request whose TLS client contradicts its browser user agent.
+pub const TLS_MISMATCH_SCORE: u8 = 10;
+
+/// What is wrong with a request whose user agent claims a Chromium-based browser (not an
+/// embedded WebView) and whose ClientHello's cipher suites are not BoringSSL's: a
+/// non-browser TLS stack (curl, Python, Go, Java …) sending a Chrome user agent.
+pub fn tls_mismatch(class: &UaClass, ja4: Option<&str>) -> Option<String> {
+    let ja4 = ja4?;
+    match class {
+        UaClass::Browser { family, .. }
+            if *family == user_agent::BrowserFamily::Chromium
+                && crate::domain::ja4::cipher_part(ja4)
+                    != Some(crate::domain::ja4::CHROMIUM_CIPHERS) =>
+        {
+            Some(format!("{class} over JA4 {ja4}"))
+        }
+        _ => None,
+    }
 }
 
 fn dedup(mut v: Vec<String>, x: String) -> Vec<String> {

@@ -41,6 +41,7 @@ fn req(ua: Option<&str>, flags: u32) -> RequestFacts {
         header_flags: flags,
         integrity: crate::integrity::Outcome::Valid,
         relayed: false,
+        ja4: None,
     }
 }
 
@@ -584,4 +585,42 @@ fn client_ip_request_rate() {
         ..Default::default()
     };
     assert_eq!(assess(&quickstart(), &[], &t), None);
+}
+
+#[test]
+fn a_chrome_user_agent_over_a_non_chromium_tls_stack_is_found() {
+    let chrome = classify(Some(
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ));
+    let firefox = classify(Some(
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    ));
+    let chromium_ja4 = "t13d1516h2_8daaf6152771_02713d6af862";
+    let curl_ja4 = "t13d3112h2_e8f1e7e78f70_375b8b8e1b2e";
+    assert!(super::tls_mismatch(&chrome, Some(chromium_ja4)).is_none());
+    assert!(super::tls_mismatch(&chrome, None).is_none());
+    assert!(super::tls_mismatch(&firefox, Some(curl_ja4)).is_none());
+    let why = super::tls_mismatch(&chrome, Some(curl_ja4)).unwrap();
+    assert!(why.contains(curl_ja4), "{why}");
+    // Through the engine: a graded finding with its published ID.
+    let r = RequestFacts {
+        ja4: Some(curl_ja4.into()),
+        ..req(
+            Some(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            ),
+            0,
+        )
+    };
+    let s = signals(&[]);
+    let out = super::assess(&s, &[r], &[], &Traffic::default()).unwrap();
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.id == ids::TLS_CLIENT_MISMATCH)
+        .expect("the TLS finding");
+    assert_eq!(
+        (f.score, f.strength),
+        (super::TLS_MISMATCH_SCORE, Strength::Graded)
+    );
 }

@@ -130,6 +130,10 @@ pub fn client_info<T>(req: &Request<T>) -> ClientInfo {
         ip,
         user_agent: header(md, &NAMES.user_agent).filter(|u| !u.is_empty()),
         header_flags: heuristics::header_flags(|name| md.get(name).and_then(|v| v.to_str().ok())),
+        ja4: req
+            .extensions()
+            .get::<crate::transport::connection::ConnectionJa4>()
+            .map(|j| j.0.clone()),
     }
 }
 
