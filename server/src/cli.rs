@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Runs the server (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Applies pending database migrations and exits.
     Migrate,
     /// Accounts.
