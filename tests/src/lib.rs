@@ -489,6 +489,22 @@ pub async fn sql_count(db: &TestDb, sql: &str) -> i64 {
     n
 }
 
+/// Every value of the text column `v` of `sql`'s rows (NULLs left out).
+pub async fn sql_texts(db: &TestDb, sql: &str) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let store = botect::store::Store::open(&db.url)
+        .await
+        .expect("open test database");
+    let stmt = sea_orm::Statement::from_string(store.backend(), sql.to_string());
+    let rows = store.connection().query_all_raw(stmt).await.expect("query");
+    let out = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>>("", "v").expect("column v"))
+        .collect();
+    store.connection().close_by_ref().await.ok();
+    out
+}
+
 /// Sets toggles/threshold over REST; panics unless 200.
 pub async fn settings(server: &Server, t: &Tenant, body: Value) -> Value {
     let r = http()

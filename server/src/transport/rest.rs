@@ -61,6 +61,8 @@ pub struct RestRequest {
     headers: HeaderMap,
     /// The socket peer, on the paths the edge hands it to (`transport::edge`).
     peer: Option<ConnectInfo<SocketAddr>>,
+    /// The JA4 of the client's ClientHello, on the same paths.
+    ja4: Option<super::connection::ConnectionJa4>,
     /// The unread body (read by `decode`, against the method's limit).
     body: Option<axum::body::Body>,
     /// `--max-body-bytes`.
@@ -107,6 +109,10 @@ impl RestRequest {
             query: parts.uri.query().map(str::to_string),
             headers: parts.headers,
             peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned(),
+            ja4: parts
+                .extensions
+                .get::<super::connection::ConnectionJa4>()
+                .cloned(),
             body: Some(body),
             max_body,
         }
@@ -346,6 +352,9 @@ where
     };
     let mut treq = tonic::Request::new(msg);
     *treq.metadata_mut() = MetadataMap::from_headers(req.headers);
+    if let Some(ja4) = req.ja4 {
+        treq.extensions_mut().insert(ja4);
+    }
     if let Some(peer) = req.peer {
         treq.extensions_mut().insert(peer);
     }
