@@ -22,7 +22,7 @@ import { probe } from "./probes";
 import { solve } from "./pow";
 import type { Challenge, Event, EventType, Integrity, Json } from "./proto";
 import { collect, listen } from "./signals";
-import { type Batch, type Config, type Failure, challenge, send } from "./transport";
+import { type Batch, type Config, type Failure, challenge, route, send } from "./transport";
 import { TOKEN_RE, pathShape, readCookie, sha256, uid, writeCookie } from "./util";
 
 declare const __VERSION__: string;
@@ -32,7 +32,12 @@ export const VERSION: string = __VERSION__;
 export interface Options {
   /** The project's public site key, `pk_…`. */
   siteKey: string;
-  /** The Botect server, e.g. `https://botect.example.com`; default: the origin the SDK was loaded from. */
+  /**
+   * The Botect server, e.g. `https://botect.example.com`; or a full events URL: Botect's own
+   * (`…/v1/events`) or a same-site relay of the official server SDK
+   * (`/_botect/events?page_token=…`: the hosted collector's vocabulary only, no proof of
+   * work, the page's cookies sent). Default: the origin the SDK was loaded from.
+   */
   endpoint?: string;
   /** `rest` (default) or `grpc-web`. */
   transport?: "rest" | "grpc-web";
@@ -104,7 +109,8 @@ function push(type: EventType, payload: { [k: string]: Json }): void {
 
 /** Fetches a challenge and solves it, unless proven, already solved or solving, or out of fetches. */
 function prove(): void {
-  if (proven || proof || solving || fetches >= MAX_FETCHES) return;
+  // A relay passes no proof: the backend's page hits stand in for it.
+  if (cfg!.relay || proven || proof || solving || fetches >= MAX_FETCHES) return;
   fetches++;
   const t0 = Date.now();
   solving = within(challenge(cfg!), FETCH_MS)
@@ -247,10 +253,11 @@ function unload(): void {
 /** Starts the SDK (once; later calls are ignored). */
 export function init(o: Options): void {
   if (cfg || !o || !o.siteKey) return;
+  const at = route(o.endpoint || defaultEndpoint || location.origin, (location as any).href || location.origin + "/", location.origin);
   cfg = {
     siteKey: o.siteKey,
-    endpoint: (o.endpoint || defaultEndpoint || location.origin).replace(/\/+$/, ""),
-    grpc: o.transport == "grpc-web",
+    ...at,
+    grpc: !at.relay && o.transport == "grpc-web",
   };
   token = readCookie();
   try {
