@@ -122,7 +122,19 @@ async fn a_replaced_sqlite_file_is_detected() {
     let other = db.dir.path().join("other.db");
     std::fs::copy(&path, &other).unwrap();
     std::fs::rename(&other, &path).unwrap();
-    let (status, body) = page_view(&server, &t).await;
+    // On a fresh connection, with the server's log if the answer does not come.
+    let r = reqwest::Client::new()
+        .post(server.url("/v1/events"))
+        .header("X-Botect-Site-Key", &t.site_key)
+        .json(&json!({"session_token": null, "events": [event(&rid(), "page", json!({}))]}))
+        .send()
+        .await;
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => panic!("ingest failed: {e:?}; server log:\n{}", log_of(&db).await),
+    };
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap_or_default();
     assert_eq!(status, 503, "{body}");
     wait_health(&server, false).await;
 }

@@ -213,6 +213,20 @@ async fn real_clients_get_their_own_fingerprints(db: TestDb) {
         .unwrap();
     assert_eq!(r.status(), 201);
     let python_session = session_of(&db, &python_id).await;
+    // The session's detail shows it with the latest batch's request facts.
+    let detail: Value = http()
+        .get(server.url(&format!(
+            "/v1/projects/{}/sessions/{python_session}",
+            t.project
+        )))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["request"]["ja4"], json!(python), "{detail}");
     assert_eq!(
         verdict(&server, &t.private_key, &python_session).await.1["action"],
         "block"

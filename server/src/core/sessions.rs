@@ -369,6 +369,7 @@ impl<S: ProjectStore + RuleStore + SessionReads> Core<S> {
                 ),
                 ua_class: b.ua_class.clone().unwrap_or_default(),
                 headers_present: heuristics::flag_names(b.header_flags as u32),
+                ja4: b.ja4.clone(),
             })
             .unwrap_or_default();
         Ok(SessionDetailView {

@@ -88,6 +88,8 @@ pub struct RequestView {
     pub address_prefix: String,
     pub ua_class: String,
     pub headers_present: Vec<&'static str>,
+    /// The latest batch's JA4.
+    pub ja4: Option<String>,
 }
 
 /// The behavioral aggregates stored with the score (`sessions.features`), the ones rules

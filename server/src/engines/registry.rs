@@ -328,7 +328,7 @@ pub static REGISTRY: &[Detection] = &[
         "heuristics",
         "tls_client_mismatch",
         "TLS client unlike the claimed browser",
-        "A request's User-Agent claims a Chromium-based browser (Chrome, Edge, Opera, Brave, Samsung Internet; not an embedded WebView), but the JA4 fingerprint of its TLS ClientHello (Botect's own TLS, or a trusted proxy's JA4 header) does not carry the cipher suites every Chromium sends (`8daaf6152771`): a non-browser TLS stack (curl, Python, Go, Java …) with a browser's user agent. Graded (score 10). A TLS-inspecting corporate proxy re-originates the connection with its own stack: behind one, a person's Chrome shows this too.",
+        "A request's User-Agent claims a Chromium-based browser (Chrome, Edge, Opera, Brave, Samsung Internet; not an embedded WebView), but the JA4 fingerprint of its TLS ClientHello (Botect's own TLS, or a trusted proxy's JA4 header), or of a page request of the session as the site's backend reports it (`ja4` of a page hit), does not carry the cipher suites every Chromium sends (`8daaf6152771`): a non-browser TLS stack (curl, Python, Go, Java …) with a browser's user agent. Graded (score 10). A TLS-inspecting corporate proxy re-originates the connection with its own stack: behind one, a person's Chrome shows this too.",
     ),
     d(
         ids::NO_INTERACTION,

@@ -66,6 +66,7 @@ pub struct BatchRecord {
     pub integrity: i16,
     pub client_ip: Option<String>,
     pub header_flags: i32,
+    pub ja4: Option<String>,
 }
 
 /// Stored events of a session per ingest time and type.
@@ -224,7 +225,7 @@ impl SessionReads for Store {
         limit: u32,
     ) -> Result<Vec<BatchRecord>, DbErr> {
         self.all(
-            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags FROM ingest_requests \
+            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags, ja4 FROM ingest_requests \
              WHERE session_id = $1 ORDER BY created_at, id LIMIT $2",
             vec![param(session_id), param(limit as i64)],
         )
@@ -233,7 +234,7 @@ impl SessionReads for Store {
 
     async fn latest_batch(&self, session_id: i64) -> Result<Option<BatchRecord>, DbErr> {
         self.one(
-            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags FROM ingest_requests \
+            "SELECT created_at, events, ua_class, integrity, client_ip, header_flags, ja4 FROM ingest_requests \
              WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
             vec![param(session_id)],
         )

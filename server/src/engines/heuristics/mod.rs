@@ -130,9 +130,20 @@ pub fn assess(
     }
 
     // The TLS client vs the browser the user agent claims.
+    // The page requests' JA4 (from the site's backend) is held against the browser the
+    // session's own requests claim too.
+    let hit_ja4s: Vec<&str> = page_hits.iter().filter_map(|h| h.ja4.as_deref()).collect();
     let stacks: Vec<String> = requests
         .iter()
-        .filter_map(|r| tls_mismatch(&r.ua_class, r.ja4.as_deref()))
+        .flat_map(|r| {
+            let claimed = (!r.relayed).then_some(&r.ua_class);
+            std::iter::once(tls_mismatch(&r.ua_class, r.ja4.as_deref())).chain(
+                hit_ja4s
+                    .iter()
+                    .map(move |j| claimed.and_then(|c| tls_mismatch(c, Some(j)))),
+            )
+        })
+        .flatten()
         .fold(Vec::new(), dedup);
     if !stacks.is_empty() {
         out.push(Finding::new(

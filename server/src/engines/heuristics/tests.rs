@@ -623,4 +623,34 @@ fn a_chrome_user_agent_over_a_non_chromium_tls_stack_is_found() {
         (f.score, f.strength),
         (super::TLS_MISMATCH_SCORE, Strength::Graded)
     );
+    // A page request (reported by the site's backend) over curl's stack, for a session whose
+    // own requests claim Chrome: the same finding.
+    let chrome_req = req(
+        Some(
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        ),
+        0,
+    );
+    let hit = crate::engines::PageHitFacts {
+        ja4: Some(curl_ja4.into()),
+        ..Default::default()
+    };
+    let out = super::assess(
+        &s,
+        std::slice::from_ref(&chrome_req),
+        std::slice::from_ref(&hit),
+        &Traffic::default(),
+    )
+    .unwrap();
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.id == ids::TLS_CLIENT_MISMATCH)
+    );
+    let hit = crate::engines::PageHitFacts {
+        ja4: Some(chromium_ja4.into()),
+        ..Default::default()
+    };
+    let out = super::assess(&s, &[chrome_req], &[hit], &Traffic::default());
+    assert!(out.is_none_or(|o| o.findings.iter().all(|f| f.id != ids::TLS_CLIENT_MISMATCH)));
 }

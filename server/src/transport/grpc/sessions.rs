@@ -86,6 +86,7 @@ fn detail(d: SessionDetailView) -> pb::SessionDetail {
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
+            ja4: d.request.ja4,
         }),
         mouse_entropy: d.features.mouse_entropy,
         scroll_velocity: d.features.scroll_velocity,
