@@ -155,7 +155,16 @@ test("the SDK toward the official SDK's same-site relay, scored on the backend's
     // The page hit stood in for the proof (no 16777227), and the session has no events
     // without a page hit (16777230).
     assert.ok(!v.detection_ids.includes(16777227), JSON.stringify(v));
-    assert.ok(!v.detection_ids.includes(16777230), JSON.stringify(v));
+    // A real browser's page requests agree with its events: none of the page-hit findings
+    // (16777230–16777233) nor the TLS one (16777234) on this person stand-in.
+    // Read from every engine's stored findings, not just the IDs the verdict names.
+    const detail = await (
+      await fetch(`${botect.base}/v1/projects/${t.project}/sessions/${token}`, { headers: { Authorization: `Bearer ${t.token}` } })
+    ).json();
+    const fired = (detail.engines || []).flatMap((e) => (e.findings || []).map((f) => f.detection_id));
+    assert.ok(fired.every((id) => typeof id === "number"), JSON.stringify(fired));
+    assert.ok(Array.isArray(detail.engines) && detail.engines.length > 0, JSON.stringify(detail));
+    for (const id of [16777227, 16777230, 16777231, 16777232, 16777233, 16777234]) assert.ok(!fired.includes(id), `${id}: ${JSON.stringify(detail.engines)}`);
 
     // The next page of the tab: the same backend session, another page hit.
     await page.goto(`${site.origin}/checkout?step=2`);
