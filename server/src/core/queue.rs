@@ -176,13 +176,17 @@ impl<S: ScoringQueue> Core<S> {
     async fn score_one(&self, claim: &Claim) -> Result<ScoreWrite, sea_orm::DbErr> {
         let events = self.store.session_events(claim.id).await?;
         let requests = self.store.session_requests(claim.id).await?;
-        let page_hits: Vec<PageHitFacts> = self
-            .store
-            .session_page_hits(claim.id)
-            .await?
-            .iter()
-            .map(page_hit_facts)
-            .collect();
+        // Most sessions have none: the claim says so, and the read is saved.
+        let page_hits: Vec<PageHitFacts> = if claim.page_hits {
+            self.store
+                .session_page_hits(claim.id)
+                .await?
+                .iter()
+                .map(page_hit_facts)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let latest = requests.last();
         let at = latest.map_or_else(crate::store::now_ms, |r| r.created_at);
         let ip = latest.and_then(|r| r.client_ip.clone());

@@ -39,12 +39,14 @@ fn store() -> FakeStore {
             project_id: 5,
             revision: 3,
             updated_at: 0,
+            page_hits: false,
         },
         Claim {
             id: 2,
             project_id: 5,
             revision: 1,
             updated_at: 0,
+            page_hits: false,
         },
     ];
     s.events.lock().unwrap().extend([

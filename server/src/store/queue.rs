@@ -17,9 +17,10 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
     let sql = format!(
         "UPDATE sessions SET claimed_until = $1 WHERE id IN (SELECT id FROM sessions WHERE pending = $2 \
          AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY updated_at LIMIT $4{lock}) \
-         RETURNING id, project_id, revision, updated_at"
+         RETURNING id, project_id, revision, updated_at, \
+         EXISTS (SELECT 1 FROM page_hits h WHERE h.session_id = sessions.id) AS page_hits"
     );
-    let rows: Vec<(i64, i32, i64, i64)> = tx
+    let rows: Vec<(i64, i32, i64, i64, bool)> = tx
         .all(
             &sql,
             vec![
@@ -32,11 +33,12 @@ pub(super) async fn claim_tx(tx: &impl Tx, limit: u32, lease_ms: i64) -> Result<
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, project_id, revision, updated_at)| Claim {
+        .map(|(id, project_id, revision, updated_at, page_hits)| Claim {
             id,
             project_id,
             revision,
             updated_at,
+            page_hits,
         })
         .collect())
 }
@@ -142,6 +144,8 @@ pub struct Claim {
     pub revision: i64,
     /// When the session's latest batch was stored (Unix ms): where its scoring lag starts.
     pub updated_at: i64,
+    /// The site's backend reported page hits for the session (else they are not read).
+    pub page_hits: bool,
 }
 
 #[derive(Debug, Clone)]
