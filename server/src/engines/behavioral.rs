@@ -204,7 +204,13 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
     if kb.timed >= 5.0 {
         let mut why = Vec::new();
         let mut score = u8::MAX;
-        if let Some(d) = kb.dwell_mean_ms.get().filter(|d| *d < KEY_DWELL_MS) {
+        // A virtual keyboard sends keydown and keyup together: on a touch device a short
+        // dwell says nothing (the inter-key timing still counts).
+        if let Some(d) = kb
+            .dwell_mean_ms
+            .get()
+            .filter(|d| *d < KEY_DWELL_MS && !s.touch_device)
+        {
             why.push(format!("key dwell {d:.1} ms"));
             score = score.min(10);
         }
@@ -553,6 +559,40 @@ mod tests {
             ids_of(&keys(json!({"key_events": 3, "key_dwell_mean_ms": 1.0}))),
             Vec::<u32>::new()
         );
+        // A person typing on a phone's virtual keyboard: keydown and keyup arrive together
+        // (dwell ≈ 0) with a person's rhythm. Not robotic on a touch device, however the page
+        // says it is one.
+        let phone_typing = json!({"key_events": 24, "key_dwell_mean_ms": 0.4, "key_interval_mean_ms": 210, "key_interval_cv": 0.55});
+        for touch in [
+            json!({"coarse_pointer": 1, "max_touch_points": 5, "pointer_types": ["touch"]}),
+            json!({"max_touch_points": 5}),
+            json!({"pointer_types": ["touch"]}),
+        ] {
+            let events = [
+                (EventKind::JsProbe, touch.clone()),
+                (EventKind::FirstInput, phone_typing.clone()),
+            ];
+            assert_eq!(ids_of(&events), Vec::<u32>::new(), "{touch}");
+        }
+        let events = [
+            (EventKind::Mouse, json!({"touch_events": 12})),
+            (EventKind::FirstInput, phone_typing.clone()),
+        ];
+        assert!(!ids_of(&events).contains(&ids::ROBOTIC_KEYSTROKES));
+        // On a touch device machine-fast or metronomic inter-key timing still counts.
+        let fast = [
+            (
+                EventKind::JsProbe,
+                json!({"coarse_pointer": 1, "max_touch_points": 5}),
+            ),
+            (
+                EventKind::FirstInput,
+                json!({"key_events": 24, "key_dwell_mean_ms": 0.4, "key_interval_mean_ms": 6, "key_interval_cv": 0.5}),
+            ),
+        ];
+        assert_eq!(ids_of(&fast), vec![ids::ROBOTIC_KEYSTROKES]);
+        // The same zero dwell from a desktop (no touch) stays robotic.
+        assert_eq!(ids_of(&keys(phone_typing)), vec![ids::ROBOTIC_KEYSTROKES]);
     }
 
     #[test]

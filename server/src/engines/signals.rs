@@ -130,6 +130,10 @@ pub struct Signals {
     pub keys: f64,
     pub scrolls: f64,
     pub touches: f64,
+    /// The page reported a touch screen (`coarse_pointer` 1, `max_touch_points` > 0, a
+    /// `touch` pointer type) or touch events: its keys may come from a virtual keyboard, which
+    /// sends keydown and keyup together.
+    pub touch_device: bool,
     pub first_input: bool,
     pub pointer: Pointer,
     pub keyboard: Keys,
@@ -293,6 +297,12 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
         s.keys += keys;
         s.scrolls += num(p, "scroll_events").unwrap_or(0.0);
         s.touches += num(p, "touch_events").unwrap_or(0.0);
+        s.touch_device |= num(p, "coarse_pointer") == Some(1.0)
+            || num(p, "max_touch_points").is_some_and(|n| n > 0.0)
+            || num(p, "touch_events").is_some_and(|n| n > 0.0)
+            || p.get("pointer_types")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|t| t.as_str() == Some("touch")));
         if let Some(v) = num(p, "scroll_velocity") {
             s.scroll_velocity = max_opt(s.scroll_velocity, Some(v));
             if v > 0.0 && s.scrolls == 0.0 {
