@@ -279,4 +279,56 @@ mod tests {
         assert!(stored_findings(None).is_empty());
         assert!(stored_findings(Some("not json")).is_empty());
     }
+
+    /// People who do not use a desktop mouse (issue 14's person stand-ins that a browser in
+    /// the suite cannot produce yet, as the SDK would report them): none may land in a bot
+    /// band on that account alone.
+    #[test]
+    fn people_without_a_mouse_are_not_in_a_bot_band() {
+        let cases: Vec<(&str, Vec<(EventKind, Value)>)> = vec![
+            (
+                "keyboard only (tab, type, enter)",
+                vec![(
+                    EventKind::FirstInput,
+                    json!({"first_input_delay_ms": 4, "time_to_first_input_ms": 2600, "key_events": 38,
+                           "key_interval_mean_ms": 240, "key_interval_cv": 0.6, "key_dwell_mean_ms": 95, "key_dwell_cv": 0.35}),
+                )],
+            ),
+            (
+                "scroll-only reader",
+                vec![
+                    (EventKind::Scroll, json!({"scroll_velocity": 640, "scroll_events": 42, "scroll_max_depth_pct": 85})),
+                    (EventKind::Visibility, json!({"visibility_changes": 1})),
+                ],
+            ),
+            (
+                "autofill and paste, one click",
+                vec![(
+                    EventKind::FirstInput,
+                    json!({"first_input_delay_ms": 6, "time_to_first_input_ms": 5200, "click_events": 1}),
+                )],
+            ),
+            (
+                "phone: touch scrolling and virtual-keyboard typing",
+                vec![
+                    (EventKind::JsProbe, json!({"coarse_pointer": 1, "max_touch_points": 5, "pointer_types": ["touch"]})),
+                    (EventKind::Mouse, json!({"touch_events": 26, "click_events": 2})),
+                    (EventKind::Scroll, json!({"scroll_velocity": 1400, "scroll_events": 30, "scroll_max_depth_pct": 60})),
+                    (
+                        EventKind::FirstInput,
+                        json!({"time_to_first_input_ms": 3100, "key_events": 20, "key_dwell_mean_ms": 0.3,
+                               "key_interval_mean_ms": 260, "key_interval_cv": 0.5}),
+                    ),
+                ],
+            ),
+        ];
+        for (who, events) in cases {
+            let a = run(&events);
+            assert!(
+                a.scored.score >= crate::domain::DEFAULT_THRESHOLD,
+                "{who}: {:?}",
+                a.scored
+            );
+        }
+    }
 }
