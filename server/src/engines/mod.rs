@@ -297,7 +297,10 @@ mod tests {
             (
                 "scroll-only reader",
                 vec![
-                    (EventKind::Scroll, json!({"scroll_velocity": 640, "scroll_events": 42, "scroll_max_depth_pct": 85})),
+                    (
+                        EventKind::Scroll,
+                        json!({"scroll_velocity": 640, "scroll_events": 42, "scroll_max_depth_pct": 85}),
+                    ),
                     (EventKind::Visibility, json!({"visibility_changes": 1})),
                 ],
             ),
@@ -311,9 +314,18 @@ mod tests {
             (
                 "phone: touch scrolling and virtual-keyboard typing",
                 vec![
-                    (EventKind::JsProbe, json!({"coarse_pointer": 1, "max_touch_points": 5, "pointer_types": ["touch"]})),
-                    (EventKind::Mouse, json!({"touch_events": 26, "click_events": 2})),
-                    (EventKind::Scroll, json!({"scroll_velocity": 1400, "scroll_events": 30, "scroll_max_depth_pct": 60})),
+                    (
+                        EventKind::JsProbe,
+                        json!({"coarse_pointer": 1, "max_touch_points": 5, "pointer_types": ["touch"]}),
+                    ),
+                    (
+                        EventKind::Mouse,
+                        json!({"touch_events": 26, "click_events": 2}),
+                    ),
+                    (
+                        EventKind::Scroll,
+                        json!({"scroll_velocity": 1400, "scroll_events": 30, "scroll_max_depth_pct": 60}),
+                    ),
                     (
                         EventKind::FirstInput,
                         json!({"time_to_first_input_ms": 3100, "key_events": 20, "key_dwell_mean_ms": 0.3,
