@@ -221,7 +221,8 @@ async fn project_of(db: &crate::TestDb, private_key: &str) -> i64 {
     .await
 }
 
-fn detection_ids(v: &Value) -> Vec<u64> {
+/// A verdict's `detection_ids` as numbers.
+pub fn detection_ids(v: &Value) -> Vec<u64> {
     v["detection_ids"]
         .as_array()
         .unwrap()

@@ -4,21 +4,12 @@
 //! verdict of the backend-minted session; `null` as "not measured" on every ingest path; the
 //! page-hit findings; and the credential, project and CORS boundaries.
 use botect_client::{Botect, pb};
-use botect_tests::php_sdk::{self, PhpSdk, collector_events, mint_token, page_id};
+use botect_tests::php_sdk::{self, PhpSdk, collector_events, detection_ids, mint_token, page_id};
 use botect_tests::{
     Server, TestDb, both_dbs, browser_ingest, event, http, rid, sdk_ingest, serde_json, sql_count,
     tenant, verdict_until,
 };
 use serde_json::{Value, json};
-
-fn detection_ids(v: &Value) -> Vec<u64> {
-    v["detection_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_u64().unwrap())
-        .collect()
-}
 
 /// Waits for the verdict of `token` to be scored (not `not_computed`).
 async fn scored(sdk: &PhpSdk, server: &Server, token: &str) -> Value {

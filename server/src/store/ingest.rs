@@ -584,24 +584,32 @@ impl Store {
     }
 }
 
+/// The columns of a key's principal, by the key's column (one constant statement each: the
+/// lookup is on every ingest request).
+macro_rules! principal_sql {
+    ($column:literal) => {
+        concat!(
+            "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
+             FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
+             WHERE ",
+            $column,
+            " = $1 AND s.enabled = $2"
+        )
+    };
+}
+const SITE_KEY_PRINCIPAL: &str = principal_sql!("s.site_key");
+const PRIVATE_KEY_PRINCIPAL: &str = principal_sql!("s.private_key_hash");
+
 impl Store {
-    /// The enabled project whose `column` (its site key, or its private key's hash) is
-    /// `value`, with its account's subscription and quota.
+    /// The enabled project of a key (`sql`: [`SITE_KEY_PRINCIPAL`] or
+    /// [`PRIVATE_KEY_PRINCIPAL`]), with its account's subscription and quota.
     async fn key_principal(
         &self,
-        column: &'static str,
+        sql: &'static str,
         value: &str,
     ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        let row: Option<(i32, i32, bool, Option<i64>, i32)> = self
-            .read_one(
-                &format!(
-                    "SELECT s.project_id, p.account_id, a.subscription_active, a.monthly_event_quota, s.challenge_difficulty \
-                     FROM scoring s JOIN projects p ON p.id = s.project_id JOIN accounts a ON a.id = p.account_id \
-                     WHERE {column} = $1 AND s.enabled = $2"
-                ),
-                vec![param(value), param(true)],
-            )
-            .await?;
+        let row: Option<(i32, i32, bool, Option<i64>, i32)> =
+            self.read_one(sql, vec![param(value), param(true)]).await?;
         Ok(row.map(
             |(
                 project_id,
@@ -624,7 +632,7 @@ impl Store {
 
 impl IngestWrites for Store {
     async fn site_key_principal(&self, site_key: &str) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        self.key_principal("s.site_key", site_key).await
+        self.key_principal(SITE_KEY_PRINCIPAL, site_key).await
     }
 
     /// Stores a batch atomically: idempotency record, session, de-duplicated events, the
@@ -654,7 +662,7 @@ impl IngestWrites for Store {
         &self,
         private_key_hash: &str,
     ) -> Result<Option<SiteKeyPrincipal>, DbErr> {
-        self.key_principal("s.private_key_hash", private_key_hash)
+        self.key_principal(PRIVATE_KEY_PRINCIPAL, private_key_hash)
             .await
     }
 }
