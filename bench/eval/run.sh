@@ -11,6 +11,11 @@
 #                                      # per-detection firing, catch rates, payload-key
 #                                      # quantiles → bench/eval/out/tune-results.md; the
 #                                      # published page is not touched
+#   bench/eval/run.sh --train          # retrain the behavioral engine's kinematics model
+#                                      # (server/src/engines/kinematics_model.json) from the
+#                                      # tuning half and its bots, and measure it leave one
+#                                      # generator out (bench/eval/logo.json); then run the
+#                                      # full evaluation to publish the numbers
 #
 # Steps: fetch the human data sets from PyPI (cached in bench/eval/.cache, never committed),
 # compute every trajectory's `mouse` payload with the browser SDK's aggregation module
@@ -22,14 +27,16 @@ cd "$ROOT"
 
 QUICK=0
 CHECK=0
+TRAIN=0
 SPLIT=test
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --check) CHECK=1 ;;
+    --train) TRAIN=1 ;;
     --split) SPLIT=${2:-}; shift ;;
     --split=*) SPLIT=${1#--split=} ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -92,6 +99,14 @@ log "generator tests"
 node --test "$HERE/js/" >"$OUT/generator-tests.log" 2>&1 || { cat "$OUT/generator-tests.log" >&2; exit 1; }
 grep -E '^# (pass|fail) ' "$OUT/generator-tests.log"
 
+if [ "$TRAIN" = 1 ]; then
+  log "features (full) for training"
+  node "$HERE/js/features.mjs" --cache "$CACHE" --aggregate "$AGG" --out "$OUT/features.jsonl"
+  node "$HERE/js/train.mjs" --input "$OUT/features.jsonl" \
+    --model "$ROOT/server/src/engines/kinematics_model.json" --logo "$HERE/logo.json"
+  exit 0
+fi
+
 if [ "$SPLIT" = tune ]; then
   if [ "$QUICK" = 1 ]; then
     FEATURES="$OUT/quick-features.jsonl"
@@ -129,7 +144,7 @@ if [ -n "$(git status --porcelain -- server clients/browser 2>/dev/null)" ]; the
   commit="$commit + uncommitted changes"
 fi
 cargo run --release --quiet -p botect-eval -- --input "$OUT/features.jsonl" \
-  --json-out "$HERE/results.json" --md-out "$OUT/results.md" \
+  --json-out "$HERE/results.json" --md-out "$OUT/results.md" --logo "$HERE/logo.json" \
   --template "$HERE/evaluation.md.in" --doc-out "$ROOT/docs/evaluation.md" \
   --meta "date=$(date -u +%Y-%m-%d)" \
   --meta "commit=$commit" \

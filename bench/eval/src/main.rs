@@ -75,6 +75,10 @@ struct Args {
     /// `--check` or `--template`.
     #[arg(long, value_parser = ["test", "tune"], default_value = "test")]
     split: String,
+    /// The leave-one-generator-out measurement of js/train.mjs (`bench/eval/logo.json`), shown
+    /// as a table in the published report.
+    #[arg(long)]
+    logo: Option<PathBuf>,
 }
 
 fn parse_meta(s: &str) -> Result<(String, String), String> {
@@ -159,6 +163,9 @@ fn main() -> Result<()> {
     if args.split == "tune" {
         // Held-out humans (and the other human sets, all held out) are dropped unread.
         rows.retain(|r| r.label != "human" || (r.generator == PRIMARY_HUMANS && r.split == "tune"));
+    } else {
+        // Bots built on tuning-half pairs trained the kinematics model: never measured.
+        rows.retain(|r| r.label == "human" || r.split != "tune");
     }
     if rows.is_empty() {
         bail!("{}: no trajectories", args.input.display());
@@ -200,7 +207,15 @@ fn main() -> Result<()> {
     }
 
     let eval = report::evaluate(&scored, args.threshold, &registry_names());
-    let md = report::markdown(&eval);
+    let mut md = report::markdown(&eval);
+    if let Some(path) = &args.logo {
+        let logo: Value = serde_json::from_str(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        )
+        .with_context(|| format!("{} is not JSON", path.display()))?;
+        md.push_str(&report::logo_markdown(&logo)?);
+    }
     let json = serde_json::to_string_pretty(&eval.json)?;
     for p in [&args.json_out, &args.md_out] {
         if let Some(d) = p.parent() {

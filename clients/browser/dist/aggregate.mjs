@@ -6,6 +6,7 @@ var MIN_STEP_PX = 1;
 var MIN_ENTROPY_N = 5;
 var KEY_PAUSE_MS = 2e3;
 var KEY_PAUSE_FACTOR = 3;
+var KIN_MIN_SAMPLES = 6;
 var PI = Math.PI;
 var round = (x, d) => {
   const f = 10 ** d;
@@ -30,6 +31,13 @@ function entropy(h, n, bins) {
     e -= p * Math.log(p);
   }
   return Math.min(1, Math.max(0, e / Math.log(bins)));
+}
+function quantile(a, p) {
+  const s = [...a].sort((x, y) => x - y);
+  const i = (s.length - 1) * p;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return s[lo] + (s[hi] - s[lo]) * (i - lo);
 }
 var wrap = (a) => a > PI ? a - 2 * PI : a <= -PI ? a + 2 * PI : a;
 var bin = (a, n) => (Math.round(a / (2 * PI / n)) % n + n) % n;
@@ -137,7 +145,103 @@ function pointerFeatures(samples) {
   if (nTurns >= MIN_ENTROPY_N) out.direction_entropy = round(entropy(turns, nTurns, 12), 3);
   if (nCells >= MIN_ENTROPY_N) out.mouse_entropy = round(entropy(cells, nCells, 32), 3);
   out.overshoot_count = overshoots;
+  kinematics(out, strokes);
   return out;
+}
+function strokeKinematics(st) {
+  if (st.length < KIN_MIN_SAMPLES) return null;
+  const v = [];
+  const dts = [];
+  const steps = [];
+  const at = [];
+  const turns = [];
+  let dir = null;
+  for (let i = 1; i < st.length; i++) {
+    const dx = st[i].x - st[i - 1].x;
+    const dy = st[i].y - st[i - 1].y;
+    const dt = st[i].t - st[i - 1].t;
+    if (dt <= 0) continue;
+    const d = Math.hypot(dx, dy);
+    v.push(d / dt);
+    dts.push(dt);
+    steps.push(d);
+    at.push(st[i].t - st[0].t);
+    if (d >= MIN_STEP_PX) {
+      const next = Math.atan2(dy, dx);
+      if (dir !== null) turns.push(wrap(next - dir));
+      dir = next;
+    }
+  }
+  const n = v.length;
+  const [vm] = n < 5 ? [0] : stats(v);
+  if (!(vm > 0)) return null;
+  const dtm = sum(dts) / n;
+  const meanAbs = (a2) => sum(a2.map(Math.abs)) / a2.length;
+  const share = (a2, differ) => {
+    let c = 0;
+    for (let i = 1; i < a2.length; i++) if (differ(a2[i], a2[i - 1])) c++;
+    return c / (a2.length - 1);
+  };
+  const acc = v.slice(1).map((x, i) => (x - v[i]) / ((dts[i + 1] + dts[i]) / 2));
+  const jerk = acc.slice(1).map((x, i) => (x - acc[i]) / dts[i + 2]);
+  const smooth = v.map((_, i) => {
+    const w = v.slice(Math.max(0, i - 1), i + 2);
+    return sum(w) / w.length;
+  });
+  const peak = Math.max(...smooth);
+  let num = 0;
+  let den = 0;
+  v.forEach((x, i) => {
+    den += (x - vm) ** 2;
+    if (i) num += (x - vm) * (v[i - 1] - vm);
+  });
+  const k = {
+    accel_rel: meanAbs(acc) * dtm / vm,
+    jerk_rel: meanAbs(jerk) * dtm * dtm / vm,
+    accel_sign_changes: share(acc, (x, y) => Math.sign(x) !== Math.sign(y)),
+    speed_p10_rel: quantile(v, 0.1) / vm,
+    speed_p90_rel: quantile(v, 0.9) / vm,
+    speed_peak_rel: peak / vm,
+    submovements: smooth.filter(
+      (x, i) => i && i < n - 1 && x > smooth[i - 1] && x >= smooth[i + 1] && x > 0.1 * peak
+    ).length,
+    speed_autocorr: den > 0 ? num / den : 0,
+    step_cv: stats(steps)[1]
+  };
+  if (turns.length >= 4) {
+    k.turn_alternation = share(turns, (x, y) => x * y < 0);
+    k.turn_p90 = quantile(turns.map(Math.abs), 0.9);
+  }
+  const a = st[0];
+  const z = st[st.length - 1];
+  const chord = Math.hypot(z.x - a.x, z.y - a.y);
+  const duration = z.t - a.t;
+  if (chord > 5) {
+    const ux = (z.x - a.x) / chord;
+    const uy = (z.y - a.y) / chord;
+    k.deviation_max = Math.max(...st.map((p) => Math.abs((p.x - a.x) * uy - (p.y - a.y) * ux))) / chord;
+    const length = sum(steps);
+    const reached = (part) => {
+      let covered = 0;
+      const i = steps.findIndex((d) => (covered += d) >= part * length);
+      return i < 0 ? 1 : at[i] / duration;
+    };
+    k.distance_50_at = reached(0.5);
+    k.distance_90_at = reached(0.9);
+    k.fitts_ms_per_bit = duration / Math.log2(chord / 10 + 1);
+  }
+  return k;
+}
+var KIN_DECIMALS = { submovements: 2, fitts_ms_per_bit: 1 };
+function kinematics(out, strokes) {
+  var _a, _b;
+  const acc = {};
+  for (const st of strokes) {
+    const k = strokeKinematics(st);
+    if (!k) continue;
+    for (const key in k) if (isFinite(k[key])) ((_a = acc[key]) != null ? _a : acc[key] = []).push(k[key]);
+  }
+  for (const key in acc) out[key] = round(sum(acc[key]) / acc[key].length, (_b = KIN_DECIMALS[key]) != null ? _b : 3);
 }
 function median(xs) {
   if (!xs.length) return 0;
@@ -169,6 +273,7 @@ function keyFeatures(keys) {
 export {
   KEY_PAUSE_FACTOR,
   KEY_PAUSE_MS,
+  KIN_MIN_SAMPLES,
   MIN_ENTROPY_N,
   MIN_STEP_PX,
   PAUSE_MS,

@@ -1,10 +1,10 @@
-// Gzipped size of each bundle; exits 1 when one is over the budget (10 KB = 10,240 bytes).
+// Gzipped size of each bundle; exits 1 when one is over the budget (11 KB = 11,264 bytes).
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-export const BUDGET = 10 * 1024;
+export const BUDGET = 11 * 1024;
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "dist");
 
 export function sizes() {

@@ -41,6 +41,26 @@
  *     overshoot and correct. Integer.
  *   - `trusted_ratio` (0–1, 0.001): share of samples with `trusted === true` among samples
  *     that carry `trusted`; omitted when none does.
+ *   Kinematics: computed per stroke of at least KIN_MIN_SAMPLES samples (with ≥ 5 timed
+ *   segments and some movement) and averaged over such strokes; omitted without one. Speeds
+ *   are segment speeds v = distance / Δt, accelerations a = Δv / (mean Δt of the two
+ *   segments), jerks j = Δa / Δt; "rel" values are divided by the stroke's mean speed (and
+ *   multiplied by its mean Δt, or its square for jerk) so they carry no unit. 0.001 unless
+ *   noted:
+ *   - `accel_rel`, `jerk_rel`: mean |a| · Δt̄ / v̄ and mean |j| · Δt̄² / v̄.
+ *   - `accel_sign_changes` (0–1): share of consecutive accelerations whose sign differs.
+ *   - `speed_p10_rel`, `speed_p90_rel`: 10th / 90th percentile speed / v̄.
+ *   - `speed_peak_rel`: peak of the 3-point smoothed speed / v̄.
+ *   - `speed_autocorr` (−1…1): lag-1 autocorrelation of the segment speeds.
+ *   - `step_cv`: cv of the segment lengths.
+ *   - `submovements`: local maxima of the smoothed speed above 10 % of its peak (sub-movements
+ *     of one aimed movement). 0.01.
+ *   - `turn_alternation` (0–1): share of consecutive turning angles (between moving segments)
+ *     of opposite sign; `turn_p90` (rad): 90th percentile of |turning angle|. Need ≥ 4 turns.
+ *   - Strokes with a chord > 5 px: `deviation_max`, the largest distance from the chord / the
+ *     chord; `distance_50_at`, `distance_90_at` (0–1), the share of the stroke's time at which
+ *     half and 90 % of its path length are covered; `fitts_ms_per_bit` (0.1), the stroke's
+ *     duration / log2(chord / 10 px + 1), Fitts's index of difficulty for a 10 px target.
  * The browser adds the window's counters (`mouse_moves`, `pointer_moves`, `click_events`,
  * `touch_events`, `pointer_types`) itself; they are not computed here.
  *
@@ -77,6 +97,8 @@ export const KEY_PAUSE_MS = 2000;
 /** So are gaps longer than this many times the window's median gap (moving to another field,
  *  a pause between words): one such gap in a window would otherwise dominate the cv. */
 export const KEY_PAUSE_FACTOR = 3;
+/** Strokes with fewer samples carry no kinematics. */
+export const KIN_MIN_SAMPLES = 6;
 
 const PI = Math.PI;
 
@@ -111,6 +133,15 @@ function entropy(h: Record<number, number>, n: number, bins: number): number {
     e -= p * Math.log(p);
   }
   return Math.min(1, Math.max(0, e / Math.log(bins)));
+}
+
+/** The `p` quantile of `a` (linear interpolation; `a` non-empty). */
+function quantile(a: number[], p: number): number {
+  const s = [...a].sort((x, y) => x - y);
+  const i = (s.length - 1) * p;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return s[lo] + (s[hi] - s[lo]) * (i - lo);
 }
 
 /** Angle wrapped to (-π, π]. */
@@ -231,7 +262,109 @@ export function pointerFeatures(samples: PointerSample[]): Record<string, number
   if (nTurns >= MIN_ENTROPY_N) out.direction_entropy = round(entropy(turns, nTurns, 12), 3);
   if (nCells >= MIN_ENTROPY_N) out.mouse_entropy = round(entropy(cells, nCells, 32), 3);
   out.overshoot_count = overshoots;
+  kinematics(out, strokes);
   return out;
+}
+
+/** The kinematics of one stroke (see the module comment), or null when it has too little. */
+function strokeKinematics(st: PointerSample[]): Record<string, number> | null {
+  if (st.length < KIN_MIN_SAMPLES) return null;
+  const v: number[] = [];
+  const dts: number[] = [];
+  const steps: number[] = [];
+  const at: number[] = [];
+  const turns: number[] = [];
+  let dir: number | null = null;
+  for (let i = 1; i < st.length; i++) {
+    const dx = st[i].x - st[i - 1].x;
+    const dy = st[i].y - st[i - 1].y;
+    const dt = st[i].t - st[i - 1].t;
+    if (dt <= 0) continue;
+    const d = Math.hypot(dx, dy);
+    v.push(d / dt);
+    dts.push(dt);
+    steps.push(d);
+    at.push(st[i].t - st[0].t);
+    if (d >= MIN_STEP_PX) {
+      const next = Math.atan2(dy, dx);
+      if (dir !== null) turns.push(wrap(next - dir));
+      dir = next;
+    }
+  }
+  const n = v.length;
+  const [vm] = n < 5 ? [0] : stats(v);
+  if (!(vm > 0)) return null;
+  const dtm = sum(dts) / n;
+  const meanAbs = (a: number[]): number => sum(a.map(Math.abs)) / a.length;
+  /** Share of consecutive pairs of `a` for which `differ` holds. */
+  const share = (a: number[], differ: (x: number, y: number) => boolean): number => {
+    let c = 0;
+    for (let i = 1; i < a.length; i++) if (differ(a[i], a[i - 1])) c++;
+    return c / (a.length - 1);
+  };
+  const acc = v.slice(1).map((x, i) => (x - v[i]) / ((dts[i + 1] + dts[i]) / 2));
+  const jerk = acc.slice(1).map((x, i) => (x - acc[i]) / dts[i + 2]);
+  const smooth = v.map((_, i) => {
+    const w = v.slice(Math.max(0, i - 1), i + 2);
+    return sum(w) / w.length;
+  });
+  const peak = Math.max(...smooth);
+  let num = 0;
+  let den = 0;
+  v.forEach((x, i) => {
+    den += (x - vm) ** 2;
+    if (i) num += (x - vm) * (v[i - 1] - vm);
+  });
+  const k: Record<string, number> = {
+    accel_rel: (meanAbs(acc) * dtm) / vm,
+    jerk_rel: (meanAbs(jerk) * dtm * dtm) / vm,
+    accel_sign_changes: share(acc, (x, y) => Math.sign(x) !== Math.sign(y)),
+    speed_p10_rel: quantile(v, 0.1) / vm,
+    speed_p90_rel: quantile(v, 0.9) / vm,
+    speed_peak_rel: peak / vm,
+    submovements: smooth.filter(
+      (x, i) => i && i < n - 1 && x > smooth[i - 1] && x >= smooth[i + 1] && x > 0.1 * peak,
+    ).length,
+    speed_autocorr: den > 0 ? num / den : 0,
+    step_cv: stats(steps)[1],
+  };
+  if (turns.length >= 4) {
+    k.turn_alternation = share(turns, (x, y) => x * y < 0);
+    k.turn_p90 = quantile(turns.map(Math.abs), 0.9);
+  }
+  const a = st[0];
+  const z = st[st.length - 1];
+  const chord = Math.hypot(z.x - a.x, z.y - a.y);
+  const duration = z.t - a.t;
+  if (chord > 5) {
+    const ux = (z.x - a.x) / chord;
+    const uy = (z.y - a.y) / chord;
+    k.deviation_max = Math.max(...st.map((p) => Math.abs((p.x - a.x) * uy - (p.y - a.y) * ux))) / chord;
+    const length = sum(steps);
+    const reached = (part: number): number => {
+      let covered = 0;
+      const i = steps.findIndex((d) => (covered += d) >= part * length);
+      return i < 0 ? 1 : at[i] / duration;
+    };
+    k.distance_50_at = reached(0.5);
+    k.distance_90_at = reached(0.9);
+    k.fitts_ms_per_bit = duration / Math.log2(chord / 10 + 1);
+  }
+  return k;
+}
+
+/** Decimals of each kinematic key (3 unless listed). */
+const KIN_DECIMALS: Record<string, number> = { submovements: 2, fitts_ms_per_bit: 1 };
+
+/** Puts the kinematics averaged over the window's strokes into `out`. */
+function kinematics(out: Record<string, number>, strokes: PointerSample[][]): void {
+  const acc: Record<string, number[]> = {};
+  for (const st of strokes) {
+    const k = strokeKinematics(st);
+    if (!k) continue;
+    for (const key in k) if (isFinite(k[key])) (acc[key] ??= []).push(k[key]);
+  }
+  for (const key in acc) out[key] = round(sum(acc[key]) / acc[key].length, KIN_DECIMALS[key] ?? 3);
 }
 
 /** The median (0 for none). */

@@ -40,8 +40,46 @@ let firstSent = false;
 let active = false;
 let lastSnapshot = -1e9;
 
+let mouseDowns = 0;
+let pressureless = 0;
+/** Per window: the range of `screen − client` offsets and of client positions of trusted
+ *  moves ([min x, max x, min y, max y] each), and how many were seen. */
+let offsets: number[] = [];
+let extent: number[] = [];
+let offsetN = 0;
+const widen = (r: number[], x: number, y: number): number[] =>
+  r.length ? [Math.min(r[0], x), Math.max(r[1], x), Math.min(r[2], y), Math.max(r[3], y)] : [x, x, y, y];
+
 function sample(e: MouseEvent): void {
   if (samples.length < MAX_SAMPLES) samples.push({ x: e.clientX, y: e.clientY, t: e.timeStamp, trusted: e.isTrusted });
+  if (e.isTrusted) {
+    offsets = widen(offsets, e.screenX - e.clientX, e.screenY - e.clientY);
+    extent = widen(extent, e.clientX, e.clientY);
+    offsetN++;
+  }
+}
+
+/**
+ * How far the viewport's offset on the screen, as the window's pointer events report it,
+ * exceeds the window's own chrome (`outer − inner` size), in px: ≤ 0 in any real browser
+ * window (the viewport lies inside the window); positive when the page's viewport is emulated
+ * larger than the window's content area. Only from the top frame, with ≥ 10 trusted moves
+ * over ≥ 50 px whose offsets are constant (no page zoom, no pinch).
+ */
+function screenOffsetGap(): number | undefined {
+  const o = offsets;
+  const x = extent;
+  if (offsetN < 10 || o[1] - o[0] > 1 || o[3] - o[2] > 1 || Math.max(x[1] - x[0], x[3] - x[2]) < 50) return;
+  try {
+    if (window.top !== window) return;
+    const gap = Math.max(
+      o[1] - screenX - (outerWidth - innerWidth),
+      o[3] - screenY - (outerHeight - innerHeight),
+    );
+    return Math.max(-9999, Math.min(9999, Math.round(gap)));
+  } catch {
+    return;
+  }
 }
 
 /** The deepest point of the page seen so far, in % of its height. */
@@ -81,6 +119,14 @@ export function listen(onHide: () => void): void {
     if (!hasPointer) sample(e);
   });
   on(d, "click", () => clicks++);
+  // A mouse button held down has pressure 0.5 on hardware without pressure (Pointer Events);
+  // DevTools-dispatched presses without a `force` report 0 in Chromium.
+  const chromium = /Chrome\//.test(navigator.userAgent);
+  on(d, "pointerdown", (e: PointerEvent) => {
+    if (!chromium || !e.isTrusted || e.pointerType != "mouse" || !e.buttons) return;
+    mouseDowns++;
+    if (e.pressure === 0) pressureless++;
+  });
   on(d, "touchstart touchmove", () => touches++);
   on(d, "pointerdown mousedown touchstart keydown", firstInput);
   on(d, "keydown", (e: KeyboardEvent) => {
@@ -125,14 +171,19 @@ export function listen(onHide: () => void): void {
  */
 export function collect(snap: boolean, gap = 1 / 0): [EventType, Payload][] {
   const out: [EventType, Payload][] = [];
-  if (pointerMoves || mouseMoves || clicks || touches) {
+  if (pointerMoves || mouseMoves || clicks || touches || mouseDowns) {
     const p: Payload = { ...pointerFeatures(samples), mouse_moves: mouseMoves, pointer_moves: pointerMoves, click_events: clicks };
     if (touches) p.touch_events = touches;
     if (types.length) p.pointer_types = types;
+    if (mouseDowns) Object.assign(p, { mouse_downs: mouseDowns, pressureless_downs: pressureless });
+    const gap = screenOffsetGap();
+    if (gap !== undefined) p.screen_offset_gap = gap;
     out.push(["mouse", p]);
     samples = [];
     types = [];
-    mouseMoves = pointerMoves = clicks = touches = 0;
+    offsets = [];
+    extent = [];
+    mouseMoves = pointerMoves = clicks = touches = mouseDowns = pressureless = offsetN = 0;
   }
   if (keys.length || (first && !firstSent)) {
     const p: Payload = keys.length ? keyFeatures(keys) : {};

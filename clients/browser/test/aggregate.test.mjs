@@ -27,11 +27,16 @@ function jitteryCurve(seed = 7, n = 80) {
   });
 }
 
-/** Server ranges (server/src/core/ingest.rs): every value finite and ≥ 0, some in 0–1, counts integers. */
+/** Server ranges (server/src/core/ingest.rs): every value finite and ≥ 0 (`speed_autocorr` ≥ −1),
+ *  some in 0–1, counts integers. */
+const SHARES = [
+  "path_straightness", "direction_entropy", "mouse_entropy", "trusted_ratio", "accel_sign_changes",
+  "turn_alternation", "distance_50_at", "distance_90_at", "speed_autocorr",
+];
 function assertValid(f) {
   for (const [k, v] of Object.entries(f)) {
-    assert.ok(Number.isFinite(v) && v >= 0, `${k} = ${v}`);
-    if (["path_straightness", "direction_entropy", "mouse_entropy", "trusted_ratio"].includes(k)) assert.ok(v <= 1, `${k} = ${v}`);
+    assert.ok(Number.isFinite(v) && v >= (k === "speed_autocorr" ? -1 : 0), `${k} = ${v}`);
+    if (SHARES.includes(k)) assert.ok(v <= 1, `${k} = ${v}`);
     if (["stroke_count", "pause_count", "overshoot_count", "key_events"].includes(k)) assert.ok(Number.isInteger(v), `${k} = ${v}`);
   }
 }
@@ -63,6 +68,51 @@ test("a jittery curve: less straight, more direction entropy, positive curvature
   assert.ok(f.curvature_mean > 0);
   assert.ok(f.move_interval_cv > 0.1);
   assert.ok(f.speed_cv > 0 && f.accel_cv > 0);
+});
+
+test("kinematics of a constant-speed line: no acceleration, no sub-movements, no deviation", () => {
+  const f = pointerFeatures(line());
+  assertValid(f);
+  assert.equal(f.accel_rel, 0);
+  assert.equal(f.jerk_rel, 0);
+  assert.equal(f.speed_p10_rel, 1);
+  assert.equal(f.speed_p90_rel, 1);
+  assert.equal(f.speed_peak_rel, 1);
+  assert.equal(f.submovements, 0);
+  assert.equal(f.step_cv, 0);
+  assert.equal(f.deviation_max, 0);
+  assert.equal(f.turn_alternation, 0);
+  assert.ok(Math.abs(f.distance_50_at - 0.5) < 0.02, `distance_50_at ${f.distance_50_at}`);
+  // 59 segments of 16 ms over a chord of 59 × 8.94 px: 944 ms / log2(528 / 10 + 1).
+  assert.ok(Math.abs(f.fitts_ms_per_bit - 944 / Math.log2(Math.hypot(472, 236) / 10 + 1)) < 0.1);
+});
+
+test("kinematics of an aimed movement: one bell-shaped speed profile, then a correction", () => {
+  // Minimum-jerk profile (10t³ − 15t⁴ + 6t⁵) over 800 ms, then a small second movement.
+  const s = [];
+  const mj = (u) => 10 * u ** 3 - 15 * u ** 4 + 6 * u ** 5;
+  for (let i = 0; i <= 50; i++) s.push({ x: 100 + 400 * mj(i / 50), y: 300, t: i * 16 });
+  for (let i = 1; i <= 15; i++) s.push({ x: 500 + 30 * mj(i / 15), y: 300 + 10 * mj(i / 15), t: 800 + i * 16 });
+  const f = pointerFeatures(s);
+  assertValid(f);
+  assert.equal(f.submovements, 2, "the main movement and the correction");
+  assert.ok(f.speed_peak_rel > 1.5, `peak ${f.speed_peak_rel}`);
+  assert.ok(f.speed_p10_rel < 0.2, `p10 ${f.speed_p10_rel}`);
+  assert.ok(f.speed_autocorr > 0.9, `a smooth profile is autocorrelated: ${f.speed_autocorr}`);
+  assert.ok(f.distance_90_at > 0.5 && f.distance_90_at < 0.9, `90 % at ${f.distance_90_at}`);
+  // Noise on every other point: speeds alternate, turns alternate, jerk grows.
+  const noisy = s.map((p, i) => (i % 2 ? { ...p, x: p.x + 1.5, y: p.y - 1.5 } : p));
+  const g = pointerFeatures(noisy);
+  assertValid(g);
+  assert.ok(g.jerk_rel > 5 * f.jerk_rel, `jerk ${g.jerk_rel} vs ${f.jerk_rel}`);
+  assert.ok(g.speed_autocorr < f.speed_autocorr - 0.1, `autocorr ${g.speed_autocorr} vs ${f.speed_autocorr}`);
+  assert.ok(g.turn_alternation > 0.8, `turn alternation ${g.turn_alternation}`);
+  assert.ok(g.accel_sign_changes > f.accel_sign_changes, "acceleration flips sign more often");
+});
+
+test("kinematics need strokes of at least 6 samples", () => {
+  const f = pointerFeatures(line(5));
+  for (const k of ["accel_rel", "jerk_rel", "submovements", "fitts_ms_per_bit"]) assert.equal(f[k], undefined, k);
 });
 
 test("interval statistics: mean and population coefficient of variation", () => {

@@ -18,7 +18,7 @@ const fnBody = (name) => {
 const consts = {};
 for (const m of rs.matchAll(/const (\w+): &\[&str\] = &\[([^\]]*)\];/g)) consts[m[1]] = strings(m[2]);
 const kinds = {};
-for (const m of rs.matchAll(/\(\s*"(\w+)",\s*KeyKind::(\w+)(?:\s*\{\s*min:\s*([\d.]+),\s*max:\s*([\w.]+),?\s*\})?,?\s*\)/g)) {
+for (const m of rs.matchAll(/\(\s*"(\w+)",\s*KeyKind::(\w+)(?:\s*\{\s*min:\s*(-?[\d.]+),\s*max:\s*([\w.]+),?\s*\})?,?\s*\)/g)) {
   kinds[m[1]] = { kind: m[2], min: m[3] === undefined ? undefined : Number(m[3]), max: m[4] === "ANY" ? Infinity : Number(m[4]) };
 }
 const snake = (v) => v.replace(/[A-Z]/g, (c, i) => (i ? "_" : "") + c.toLowerCase());

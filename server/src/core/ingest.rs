@@ -103,6 +103,44 @@ pub const KEYS: &[(&str, KeyKind)] = &[
     ("overshoot_count", KeyKind::Count),
     ("trusted_ratio", KeyKind::Number { min: 0.0, max: 1.0 }),
     ("touch_events", KeyKind::Count),
+    // Pointer kinematics, averaged over the window's strokes (docs/ingest.md).
+    ("accel_rel", KeyKind::Number { min: 0.0, max: ANY }),
+    ("jerk_rel", KeyKind::Number { min: 0.0, max: ANY }),
+    ("accel_sign_changes", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("speed_p10_rel", KeyKind::Number { min: 0.0, max: ANY }),
+    ("speed_p90_rel", KeyKind::Number { min: 0.0, max: ANY }),
+    ("speed_peak_rel", KeyKind::Number { min: 0.0, max: ANY }),
+    (
+        "speed_autocorr",
+        KeyKind::Number {
+            min: -1.0,
+            max: 1.0,
+        },
+    ),
+    ("step_cv", KeyKind::Number { min: 0.0, max: ANY }),
+    ("submovements", KeyKind::Number { min: 0.0, max: ANY }),
+    ("turn_alternation", KeyKind::Number { min: 0.0, max: 1.0 }),
+    (
+        "turn_p90",
+        KeyKind::Number {
+            min: 0.0,
+            max: 3.15,
+        },
+    ),
+    ("deviation_max", KeyKind::Number { min: 0.0, max: ANY }),
+    ("distance_50_at", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("distance_90_at", KeyKind::Number { min: 0.0, max: 1.0 }),
+    ("fitts_ms_per_bit", KeyKind::Number { min: 0.0, max: ANY }),
+    // How the pointer input was dispatched (docs/ingest.md).
+    ("mouse_downs", KeyKind::Count),
+    ("pressureless_downs", KeyKind::Count),
+    (
+        "screen_offset_gap",
+        KeyKind::Number {
+            min: -9999.0,
+            max: 9999.0,
+        },
+    ),
     // Keyboard timing (counts and statistics only, never key values).
     (
         "key_interval_mean_ms",
@@ -140,6 +178,24 @@ const POINTER_STATS: &[&str] = &[
     "overshoot_count",
     "trusted_ratio",
     "touch_events",
+    "accel_rel",
+    "jerk_rel",
+    "accel_sign_changes",
+    "speed_p10_rel",
+    "speed_p90_rel",
+    "speed_peak_rel",
+    "speed_autocorr",
+    "step_cv",
+    "submovements",
+    "turn_alternation",
+    "turn_p90",
+    "deviation_max",
+    "distance_50_at",
+    "distance_90_at",
+    "fitts_ms_per_bit",
+    "mouse_downs",
+    "pressureless_downs",
+    "screen_offset_gap",
 ];
 
 /// Keyboard timing keys (first_input events and snapshots).
@@ -519,6 +575,18 @@ fn event_json(e: &IncomingEvent) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_key_the_kinematics_model_reads_is_a_mouse_key() {
+        for f in &crate::engines::kinematics::MODEL.features {
+            assert!(
+                key_allowed(EventKind::Mouse, &f.key)
+                    || allowed_keys(EventKind::Mouse).contains(&f.key.as_str()),
+                "{} is not allowed on mouse events",
+                f.key
+            );
+        }
+    }
 
     fn ev(kind: EventKind, payload: Value) -> IncomingEvent {
         IncomingEvent {

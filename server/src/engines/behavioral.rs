@@ -5,7 +5,7 @@
 //! Thresholds are constants chosen on the tuning half of the evaluation's recorded human
 //! trajectories (`bench/eval/run.sh --split tune`; results in `docs/evaluation.md`); each is
 //! documented in `docs/detections.md`.
-use super::{EngineOutput, Finding, Signals, Strength, registry::ids};
+use super::{EngineOutput, Finding, Signals, Strength, kinematics, registry::ids};
 
 /// Mouse entropy below this is machine-like movement.
 pub const LOW_ENTROPY: f64 = 0.3;
@@ -68,12 +68,42 @@ pub fn is_frame_period(ms: f64) -> bool {
         .any(|hz| (ms - 1000.0 / hz).abs() <= FRAME_PERIOD_TOLERANCE * 1000.0 / hz)
 }
 
+/// `screen_offset_gap` from which the viewport is emulated (a real window's is at most 0; 1 px
+/// of rounding allowed).
+pub const EMULATED_VIEWPORT_GAP_PX: f64 = 2.0;
+
+/// Score points per logit unit above the kinematics model's flag logit (from 29 down to 10).
+pub const KINEMATIC_FLAG_SLOPE: f64 = 3.0;
+/// Score points per logit unit below the flag logit: the natural-interaction score of a
+/// session whose pointer the model judged is at most `30 + 12 × (flag − logit)`.
+pub const KINEMATIC_NATURAL_SLOPE: f64 = 12.0;
+
+/// How far the session's kinematics logit (its judged windows' mean) is above the model's
+/// flag logit; positive is the detection. `None` when no window was judged, or on a touch
+/// device (the model knows mouse movement only).
+pub fn kinematic_margin(s: &Signals) -> Option<f64> {
+    if s.touch_device {
+        return None;
+    }
+    let z = s.pointer.kinematic_logit.get()?;
+    Some(z - kinematics::MODEL.flag_logit)
+}
+
 /// The natural-interaction score: `round(50 + 50 × entropy)` (65–99 for entropy ≥ 0.3), or
-/// [`DEFAULT_HUMAN_SCORE`] without entropy.
+/// [`DEFAULT_HUMAN_SCORE`] without entropy; at most the kinematics bound
+/// ([`KINEMATIC_NATURAL_SLOPE`]) when the model judged the pointer and did not flag it.
 pub fn human_score(s: &Signals) -> u8 {
-    match s.mouse_entropy {
+    let natural = match s.mouse_entropy {
         Some(e) => (50.0 + e * 50.0).round().clamp(2.0, 99.0) as u8,
         None => DEFAULT_HUMAN_SCORE,
+    };
+    match kinematic_margin(s) {
+        Some(m) if m <= 0.0 => natural.min(
+            (30.0 - KINEMATIC_NATURAL_SLOPE * m)
+                .round()
+                .clamp(30.0, 99.0) as u8,
+        ),
+        _ => natural,
     }
 }
 
@@ -99,6 +129,41 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
             ids::LOW_MOUSE_ENTROPY,
             (10.0 + e * 50.0).round() as u8,
             format!("Low mouse-movement entropy ({e:.2}); machine-like pointer path"),
+        ));
+    }
+    if let Some(m) = kinematic_margin(s).filter(|m| *m > 0.0) {
+        let flag = kinematics::MODEL.flag_logit;
+        out.push(graded(
+            ids::MACHINE_KINEMATICS,
+            (29.0 - KINEMATIC_FLAG_SLOPE * m).round().clamp(10.0, 29.0) as u8,
+            format!(
+                "Machine-like pointer kinematics (model logit {:.2} over {} judged window{}, flagged above {flag:.2})",
+                flag + m,
+                pt.kinematic_windows,
+                if pt.kinematic_windows == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    if let Some(gap) = pt
+        .screen_offset_gap
+        .filter(|g| *g >= EMULATED_VIEWPORT_GAP_PX)
+    {
+        out.push(graded(
+            ids::EMULATED_VIEWPORT_INPUT,
+            8,
+            format!(
+                "Pointer events place the viewport {gap:.0} px beyond the window's chrome (an emulated viewport)"
+            ),
+        ));
+    }
+    if pt.pressureless_downs > 0.0 && pt.pressureless_downs >= pt.mouse_downs {
+        out.push(graded(
+            ids::PRESSURELESS_MOUSE_DOWNS,
+            10,
+            format!(
+                "Mouse buttons pressed with zero pressure ({:.0} of {:.0} presses; DevTools-dispatched input)",
+                pt.pressureless_downs, pt.mouse_downs
+            ),
         ));
     }
     if let Some(r) = pt.trusted_ratio.get()
@@ -316,6 +381,80 @@ mod tests {
             score_of(&[(EventKind::FirstInput, json!({"key_events": 3}))]),
             DEFAULT_HUMAN_SCORE
         );
+    }
+
+    fn with(w: serde_json::Map<String, Value>, over: Value) -> (EventKind, Value) {
+        let mut v = Value::Object(w);
+        for (k, x) in over.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        (EventKind::Mouse, v)
+    }
+
+    #[test]
+    fn machine_kinematics_are_graded_and_bound_the_natural_score() {
+        use crate::engines::kinematics::tests::{median_hand, median_humanizer};
+        let hand = [with(median_hand(), json!({}))];
+        assert_eq!(ids_of(&hand), Vec::<u32>::new());
+        let natural = score_of(&hand);
+        assert!((30..=99).contains(&natural), "{natural}");
+        let bot = [with(median_humanizer(), json!({}))];
+        assert_eq!(ids_of(&bot), vec![ids::MACHINE_KINEMATICS]);
+        let s = score_of(&bot);
+        assert!((10..=29).contains(&s), "{s}");
+        // Windows under 20 moves are not judged, and the model knows no touch screens.
+        assert_eq!(
+            ids_of(&[with(median_humanizer(), json!({"mouse_moves": 19}))]),
+            Vec::<u32>::new()
+        );
+        assert_eq!(
+            ids_of(&[with(
+                median_humanizer(),
+                json!({"pointer_types": ["touch"]})
+            )]),
+            Vec::<u32>::new()
+        );
+        // Windows are weighted by their moves: a long human window outweighs a short
+        // generated one.
+        let mixed = [
+            with(median_hand(), json!({"mouse_moves": 400})),
+            with(median_humanizer(), json!({"mouse_moves": 20})),
+        ];
+        assert_eq!(ids_of(&mixed), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn emulated_viewport_input() {
+        assert_eq!(
+            ids_of(&[mouse(json!({"screen_offset_gap": 87}))]),
+            vec![ids::EMULATED_VIEWPORT_INPUT]
+        );
+        assert_eq!(
+            ids_of(&[mouse(json!({"screen_offset_gap": 2}))]),
+            vec![ids::EMULATED_VIEWPORT_INPUT]
+        );
+        // A real window: the viewport inside its chrome (0), or docked DevTools below it.
+        for gap in [1, 0, -8, -420] {
+            assert_eq!(
+                ids_of(&[mouse(json!({"screen_offset_gap": gap}))]),
+                Vec::<u32>::new()
+            );
+        }
+    }
+
+    #[test]
+    fn pressureless_mouse_downs() {
+        let all = [mouse(json!({"mouse_downs": 3, "pressureless_downs": 3}))];
+        assert_eq!(ids_of(&all), vec![ids::PRESSURELESS_MOUSE_DOWNS]);
+        assert_eq!(score_of(&all), 10);
+        for (downs, zero) in [(3, 1), (2, 0), (0, 0)] {
+            assert_eq!(
+                ids_of(&[mouse(
+                    json!({"mouse_downs": downs, "pressureless_downs": zero})
+                )]),
+                Vec::<u32>::new()
+            );
+        }
     }
 
     #[test]

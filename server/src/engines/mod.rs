@@ -21,6 +21,7 @@ pub mod combiner;
 pub mod evidence;
 pub mod heuristics;
 pub mod js;
+pub mod kinematics;
 pub mod page_hits;
 pub mod registry;
 pub mod signals;

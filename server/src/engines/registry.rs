@@ -130,6 +130,12 @@ pub mod ids {
     pub const HIDDEN_INTERACTION: u32 = 0x0200_000C;
     /// Scroll velocity only programmatic scrolling reaches.
     pub const IMPLAUSIBLE_SCROLL: u32 = 0x0200_000D;
+    /// Pointer kinematics the trained model places with generated movement.
+    pub const MACHINE_KINEMATICS: u32 = 0x0200_000E;
+    /// Pointer events from a viewport emulated larger than the window's content area.
+    pub const EMULATED_VIEWPORT_INPUT: u32 = 0x0200_000F;
+    /// Mouse buttons pressed with zero pressure (DevTools-dispatched presses).
+    pub const PRESSURELESS_MOUSE_DOWNS: u32 = 0x0200_0010;
 
     // ---- 0x03 JS detection ----
     /// Headless/automation browser signature (`webdriver`, `headless`, `headless_ua`). Published.
@@ -433,6 +439,30 @@ pub static REGISTRY: &[Detection] = &[
         "implausible_scroll_velocity",
         "Programmatic scrolling",
         "Scroll velocity above 20,000 px/s: jumps only programmatic scrolling makes. Weak: corroborates other evidence only.",
+    ),
+    d(
+        ids::MACHINE_KINEMATICS,
+        B,
+        "behavioral",
+        "machine_like_kinematics",
+        "Machine-like pointer kinematics",
+        "The pointer-kinematics model (a logistic regression over each window's speed, acceleration and jerk distributions, turning, sub-movements, deviation and Fitts time; weights in server/src/engines/kinematics_model.json, trained by bench/eval/js/train.mjs on the evaluation's tuning half) puts the session's windows of at least 20 moves, on average weighted by their moves, above its flag logit, which at most 0.25 % of the tuning humans exceed. Not applied on touch devices. Graded 29 at the flag logit down to 10, 3 points per logit unit; below it the natural-interaction score is at most 30 + 12 per unit under the flag.",
+    ),
+    d(
+        ids::EMULATED_VIEWPORT_INPUT,
+        B,
+        "behavioral",
+        "emulated_viewport_input",
+        "Input into an emulated viewport",
+        "The page's trusted pointer events (screenY − clientY, screenX − clientX, constant over at least 10 moves spanning 50 px, top frame only) place its viewport at least 2 px further from the window's corner than the window's whole chrome (outerHeight − innerHeight, outerWidth − innerWidth): the viewport is emulated larger than the window's content area, as Playwright's default viewport does (headless by about 87 px, headed by 2 px). In a real browser window the viewport lies inside the window, so the gap is at most 0 (bottom toolbars and docked DevTools make it negative). Graded 8.",
+    ),
+    d(
+        ids::PRESSURELESS_MOUSE_DOWNS,
+        B,
+        "behavioral",
+        "pressureless_mouse_downs",
+        "Mouse presses without pressure",
+        "Every trusted mouse-button press (pointerdown with a button held) the page saw in Chromium had pressure 0, where the Pointer Events spec and Chromium report 0.5 for a held button on hardware without pressure: presses dispatched through the DevTools protocol without a force, as Puppeteer (and rebrowser-puppeteer) sends them. Graded 10.",
     ),
     d(
         ids::AUTOMATION_SIGNATURE,

@@ -94,6 +94,17 @@ pub struct Pointer {
     /// [`DENSE_WINDOW_MOVES`] pointer moves (weighted by their moves).
     pub direction_entropy_dense: Mean,
     pub trusted_ratio: Mean,
+    /// The kinematics model's logit ([`super::kinematics::window_logit`]) over the windows it
+    /// judged, weighted by their moves.
+    pub kinematic_logit: Mean,
+    /// Windows the kinematics model judged.
+    pub kinematic_windows: u32,
+    /// Sums of `mouse_downs` and `pressureless_downs`: trusted mouse-button presses in
+    /// Chromium, and those of them with pressure 0.
+    pub mouse_downs: f64,
+    pub pressureless_downs: f64,
+    /// Largest `screen_offset_gap` reported (px the viewport lies beyond the window's chrome).
+    pub screen_offset_gap: Option<f64>,
     /// Pointer moves in windows that reported a `trusted_ratio`.
     pub trusted_basis: f64,
 }
@@ -343,6 +354,13 @@ pub fn fold<'a>(events: impl IntoIterator<Item = (EventKind, &'a Map<String, Val
             && let Some(v) = num(p, "direction_entropy")
         {
             pt.direction_entropy_dense.add(v, moves);
+        }
+        pt.mouse_downs += num(p, "mouse_downs").unwrap_or(0.0);
+        pt.pressureless_downs += num(p, "pressureless_downs").unwrap_or(0.0);
+        pt.screen_offset_gap = max_opt(pt.screen_offset_gap, num(p, "screen_offset_gap"));
+        if let Some(z) = super::kinematics::window_logit(&super::kinematics::MODEL, p) {
+            pt.kinematic_logit.add(z, moves);
+            pt.kinematic_windows += 1;
         }
         if let Some(r) = num(p, "trusted_ratio") {
             pt.trusted_ratio.add(r, w);
