@@ -4,8 +4,8 @@
 // Xvfb driven through the X server by xdotool, motion.mjs). Used by the CI test
 // (test/scenarios.test.mjs) and by the report (`node scenarios.mjs --report [--volume N]`),
 // which prints each scenario's verdict as JSON lines for docs/evaluation.md.
-// `--repeat N` runs the headless stealth scenario N times, `--repeat-person N [--seed S]` the
-// person stand-in.
+// `--repeat N` runs the headless stealth scenario N times, `--repeat-person N [--seed S]
+// [--browser chromium|firefox] [--motion recorded|synthetic]` the person stand-in.
 import { chromium } from "playwright-core";
 import puppeteerCore from "puppeteer-core";
 import { addExtra } from "puppeteer-extra";
@@ -31,6 +31,8 @@ import {
   wander,
 } from "./test/harness.mjs";
 import { rng, trajectory, moveLines, clickLines, typeLines, wheelLines, pauseLines } from "./motion.mjs";
+import { recordedPath } from "./recorded.mjs";
+import { writeFileSync } from "node:fs";
 
 /** Element selectors of a page: the customer's shop page (default) or the server's /demo. */
 export const SHOP = { field1: "#email", field2: "#notes", check: "#terms", submit: "#buy" };
@@ -322,7 +324,7 @@ export const PERSON_CHROMIUM_ARGS = [
 ];
 
 /** Runs one xdotool script (one command a line) on the display of `env`. */
-function xdo(env, lines) {
+export function xdo(env, lines) {
   return new Promise((ok, fail) => {
     const p = spawn("xdotool", ["-"], { env, stdio: ["pipe", "ignore", "pipe"] });
     let err = "";
@@ -333,13 +335,51 @@ function xdo(env, lines) {
   });
 }
 
+/** The browsers a person stand-in runs: a plain process on the Xvfb display, a fresh profile. */
+export const PERSON_BROWSERS = {
+  chromium: (dir, url) => [CHROMIUM, [...PERSON_CHROMIUM_ARGS, `--user-data-dir=${dir}`, url]],
+  firefox: (dir, url) => {
+    // A first start without first-run pages, default-browser prompts or telemetry.
+    writeFileSync(
+      join(dir, "user.js"),
+      [
+        ["browser.shell.checkDefaultBrowser", false],
+        ["browser.startup.homepage_override.mstone", '"ignore"'],
+        ["startup.homepage_welcome_url", '""'],
+        ["browser.aboutwelcome.enabled", false],
+        ["datareporting.policy.dataSubmissionEnabled", false],
+        ["datareporting.policy.firstRunURL", '""'],
+        ["toolkit.telemetry.reportingpolicy.firstRun", false],
+        ["app.update.disabledForTesting", true],
+        ["browser.sessionstore.resume_from_crash", false],
+        ["browser.tabs.warnOnClose", false],
+      ]
+        .map(([k, v]) => `user_pref("${k}", ${v});`)
+        .join("\n") + "\n",
+    );
+    return [FIREFOX, ["--no-remote", "--new-instance", "--profile", dir, "-width", "1366", "-height", "768", url]];
+  },
+};
+/** GNOME Web (Debian's `epiphany-browser`, WebKitGTK). */
+PERSON_BROWSERS.webkit = (dir, url) => [
+  "/usr/bin/env",
+  // Its own D-Bus session (it needs one); WebKit's bubblewrap sandbox does not start as root.
+  ["WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1", "dbus-run-session", "--", EPIPHANY, "--private-instance", `--profile=${dir}`, url],
+];
+/** Debian's GNOME Web. */
+export const EPIPHANY = process.env.EPIPHANY_PATH || "/usr/bin/epiphany-browser";
+/** Debian's Firefox ESR (`firefox-esr`). */
+export const FIREFOX = process.env.FIREFOX_PATH || "/usr/bin/firefox-esr";
+
 const EMAILS = ["jane.doe@example.com", "m.rossi@example.org", "alex.kim@example.net", "sam@shop.example"];
 const NOTES = ["Please leave it at the door", "Ring twice, thanks", "No rush, next week is fine", "Gift wrap if you can"];
 
 /**
- * A person stand-in: a plain `/usr/bin/chromium` process (no Playwright/Puppeteer, no
- * DevTools port, no `--enable-automation`) on an Xvfb display, the input coming from the X
- * server via xdotool: curved minimum-jerk mouse paths with tremor, overshoot and pauses,
+ * A person stand-in: a plain browser process (`browser`: `chromium`, Debian's Chromium, or
+ * `firefox`, Firefox ESR; no Playwright/Puppeteer, no DevTools port, no `--enable-automation`)
+ * on an Xvfb display, the input coming from the X server via xdotool: mouse movements that are
+ * recorded people's (`motion: "recorded"`, the held-out cursory half, recorded.mjs) or
+ * motion.mjs's synthetic minimum-jerk paths with tremor and overshoot (`motion: "synthetic"`),
  * clicks into the fields, typing with varied dwell and gaps, a few wheel ticks, and "Buy",
  * after which the page flushes the SDK itself and reports its session token to its site.
  * With `record`, the SDK talks to Botect through {@link recordingProxy} and the result holds
@@ -347,14 +387,21 @@ const NOTES = ["Please leave it at the door", "Ring twice, thanks", "No rush, ne
  * Resolves to {verdict, seed, typed (what xdotool typed), fields (the form's values at "Buy"),
  * recording?}.
  */
-export async function personStandIn(botect, t, { record = false, seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0 } = {}) {
+export async function personStandIn(
+  botect,
+  t,
+  { record = false, browser = "chromium", motion = "recorded", seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0 } = {},
+) {
   const r = rng(seed);
+  /** A movement from `a` to `b`: a recorded person's (default) or motion.mjs's synthetic one. */
+  const path = (a, b, opts) => (motion === "recorded" ? recordedPath(r, a, b) : trajectory(r, a, b, opts));
   const proxy = record ? await recordingProxy(botect.base) : null;
   const site = await customerSite(() => personPage({ base: botect.base, endpoint: proxy ? proxy.origin : botect.base, siteKey: t.siteKey }));
   const dir = mkdtempSync(join(tmpdir(), "botect-person-"));
   try {
     return await withXvfb(async (env) => {
-      const chrome = spawn(CHROMIUM, [...PERSON_CHROMIUM_ARGS, `--user-data-dir=${dir}`, `${site.origin}/checkout`], {
+      const [exe, args] = PERSON_BROWSERS[browser](dir, `${site.origin}/checkout`);
+      const chrome = spawn(exe, args, {
         env,
         detached: true,
         stdio: "ignore",
@@ -367,7 +414,7 @@ export async function personStandIn(botect, t, { record = false, seed = (Date.no
         let pos = [683, 384];
         await xdo(env, [`mousemove ${pos[0]} ${pos[1]}`, ...pauseLines(r, 0.6, 1.2)]);
         const first = [r.int(420, 560), r.int(200, 300)];
-        await xdo(env, [...pauseLines(r, 0.2, 0.5), ...moveLines(trajectory(r, pos, first))]);
+        await xdo(env, [...pauseLines(r, 0.2, 0.5), ...moveLines(path(pos, first))]);
         pos = first;
         await site.waitFor("offset", 10000);
         /** A point on element `id`, in screen pixels (somewhere inside its middle 60 %). */
@@ -379,7 +426,7 @@ export async function personStandIn(botect, t, { record = false, seed = (Date.no
         };
         const go = (id, width) => {
           const to = aim(id);
-          const lines = moveLines(trajectory(r, pos, to, { width }));
+          const lines = moveLines(path(pos, to, { width }));
           pos = to;
           return lines;
         };
@@ -393,7 +440,7 @@ export async function personStandIn(botect, t, { record = false, seed = (Date.no
         const down = r.int(3, 5);
         await xdo(env, [
           ...pauseLines(r, 0.3, 0.8),
-          ...moveLines(trajectory(r, pos, aside)),
+          ...moveLines(path(pos, aside)),
           ...pauseLines(r, 0.2, 0.5),
           ...wheelLines(r, down),
           ...pauseLines(r, 0.8, 1.6),
@@ -519,15 +566,18 @@ if (repeat) {
   });
 }
 
-// `node scenarios.mjs --repeat-person N`: the person stand-in N times (each with a fresh
-// seed, printed, so that a run can be repeated with `--seed S`), one JSON line per session.
+// `node scenarios.mjs --repeat-person N [--browser chromium|firefox] [--motion recorded|synthetic]`:
+// the person stand-in N times (each with a fresh seed, printed, so that a run can be repeated
+// with `--seed S`), one JSON line per session.
 const repeatPerson = arg("--repeat-person", 5);
 if (repeatPerson) {
   const fixed = arg("--seed", 0);
+  const opt = (name) => (process.argv.includes(name) ? { [name.slice(2)]: process.argv[process.argv.indexOf(name) + 1] } : {});
+  const options = { ...opt("--browser"), ...opt("--motion") };
   await withShop(async (botect, t) => {
     for (let i = 0; i < repeatPerson; i++) {
-      const p = await personStandIn(botect, t, fixed ? { seed: fixed } : {});
-      line({ run: i + 1, seed: p.seed, ...p.verdict });
+      const p = await personStandIn(botect, t, { ...options, ...(fixed ? { seed: fixed } : {}) });
+      line({ run: i + 1, ...options, seed: p.seed, ...p.verdict });
     }
   });
 }

@@ -79,6 +79,42 @@ struct Args {
     /// as a table in the published report.
     #[arg(long)]
     logo: Option<PathBuf>,
+    /// Only measure the cost of the kinematics model per window against the whole
+    /// `engines::assess` per session, over every row, ROUNDS times each (docs/performance.md).
+    #[arg(long, value_name = "ROUNDS")]
+    time: Option<u32>,
+}
+
+/// `--time`: the kinematics model's cost per window, the baseline the whole scoring of a
+/// session, both over the same rows in the same run; prints one line.
+fn time_model(rows: &[Row], rounds: u32) {
+    use botect::engines::kinematics::{MODEL, window_logit};
+    use std::time::Instant;
+    let payloads: Vec<&Map<String, Value>> = rows.iter().map(|r| &r.payload).collect();
+    let mut judged = 0usize;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for p in &payloads {
+            judged += usize::from(std::hint::black_box(window_logit(&MODEL, p)).is_some());
+        }
+    }
+    let model = start.elapsed();
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for p in &payloads {
+            std::hint::black_box(score_session(&[(EventKind::Mouse, (*p).clone())]));
+        }
+    }
+    let session = start.elapsed();
+    let n = (payloads.len() as f64) * f64::from(rounds);
+    let (m, s) = (model.as_nanos() as f64 / n, session.as_nanos() as f64 / n);
+    println!(
+        "kinematics model: {m:.0} ns per window ({} of {} windows judged); whole engines::assess: {:.1} µs per session; model / session = {:.2} %",
+        judged / rounds as usize,
+        payloads.len(),
+        s / 1000.0,
+        100.0 * m / s
+    );
 }
 
 fn parse_meta(s: &str) -> Result<(String, String), String> {
@@ -160,6 +196,10 @@ fn registry_names() -> BTreeMap<u32, String> {
 fn main() -> Result<()> {
     let args = Args::parse();
     let mut rows = load(&args.input)?;
+    if let Some(rounds) = args.time {
+        time_model(&rows, rounds.max(1));
+        return Ok(());
+    }
     if args.split == "tune" {
         // Held-out humans (and the other human sets, all held out) are dropped unread.
         rows.retain(|r| r.label != "human" || (r.generator == PRIMARY_HUMANS && r.split == "tune"));
