@@ -1,5 +1,6 @@
-// Person stand-ins without a mouse, in real browsers (docs/evaluation.md, "People without a
-// mouse"): a keyboard-only visitor and a reader who only scrolls, both a plain browser process
+// Person stand-ins without a mouse, in real browsers (docs/evaluation.md, "Other browsers and
+// people without a mouse"): a keyboard-only visitor, one who pastes into every field, and a
+// reader who only scrolls, both a plain browser process
 // (Chromium or Firefox ESR) under Xvfb with input from the X server (xdotool), like the person
 // stand-in of scenarios.mjs; and a phone: Chromium with mobile emulation and touch input, taps
 // and typing the way a virtual keyboard sends keys (keydown and keyup together), driven through
@@ -23,7 +24,9 @@ const NOTES = ["Back door please", "Weekdays after six", "Thank you"];
 
 /**
  * A visitor without a mouse. `mode: "keyboard"`: Tab to the email field, type, Tab, type the
- * notes, Tab, Space on the box, Tab, Enter on "Buy". `mode: "reader"`: the page with
+ * notes, Tab, Space on the box, Tab, Enter on "Buy". `mode: "paste"`: the same, but each field
+ * is filled by pasting (Ctrl+V) what the clipboard holds (set with xclip, as a password manager
+ * or a copy from another window would). `mode: "reader"`: the page with
  * `#reader`; a few wheel ticks down, a pause, back up (the page flushes once it is back at the
  * top). The X pointer stays where a new Xvfb puts it, over the window (X focus follows it).
  * Resolves to {verdict, seed, fields, typed?}.
@@ -41,12 +44,20 @@ export async function personWithoutMouse(botect, t, { mode, browser = "chromium"
         await site.waitFor("ready", 60000);
         await xdo(env, pauseLines(r, 0.8, 1.5));
         let typed;
-        if (mode === "keyboard") {
+        if (mode === "keyboard" || mode === "paste") {
           const email = EMAILS[r.int(0, EMAILS.length - 1)];
           const notes = NOTES[r.int(0, NOTES.length - 1)];
           typed = { email, notes };
           const key = (k) => [...pauseLines(r, 0.25, 0.7), `keydown ${k}`, `sleep ${r.between(0.06, 0.13).toFixed(3)}`, `keyup ${k}`];
-          await xdo(env, [...key("Tab"), ...typeLines(r, email), ...key("Tab"), ...typeLines(r, notes)]);
+          if (mode === "keyboard") {
+            await xdo(env, [...key("Tab"), ...typeLines(r, email), ...key("Tab"), ...typeLines(r, notes)]);
+          } else {
+            const paste = ["keydown Control_L", `sleep ${r.between(0.08, 0.2).toFixed(3)}`, ...key("v"), `sleep ${r.between(0.05, 0.15).toFixed(3)}`, "keyup Control_L"];
+            for (const text of [email, notes]) {
+              await clipboard(env, text);
+              await xdo(env, [...key("Tab"), ...pauseLines(r, 0.3, 0.8), ...paste]);
+            }
+          }
           await xdo(env, [...key("Tab"), ...key("space"), ...key("Tab"), ...key("Return")]);
         } else {
           const down = r.int(4, 7);
@@ -67,6 +78,16 @@ export async function personWithoutMouse(botect, t, { mode, browser = "chromium"
     site.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Puts `text` on the display's clipboard: xclip keeps serving it until something else is copied. */
+function clipboard(env, text) {
+  return new Promise((ok, fail) => {
+    const p = spawn("xclip", ["-selection", "clipboard"], { env, stdio: ["pipe", "ignore", "ignore"] });
+    p.on("error", fail);
+    p.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`xclip exited with ${code}`))));
+    p.stdin.end(text);
+  });
 }
 
 /** A phone as Chromium's emulation presents it (Playwright's device descriptor fields). */
@@ -165,6 +186,8 @@ export async function touchPerson(botect, t, { seed = seedNow() } = {}) {
 export const PEOPLE = {
   "keyboard only (Chromium, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "keyboard" }),
   "keyboard only (Firefox ESR, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "keyboard", browser: "firefox" }),
+  "paste into every field (Chromium, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "paste" }),
+  "paste into every field (Firefox ESR, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "paste", browser: "firefox" }),
   "scroll-only reader (Chromium, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "reader" }),
   "scroll-only reader (Firefox ESR, xdotool)": (b, t) => personWithoutMouse(b, t, { mode: "reader", browser: "firefox" }),
   "phone: touch and a virtual keyboard (Chromium mobile emulation)": (b, t) => touchPerson(b, t),
