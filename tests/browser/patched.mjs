@@ -23,7 +23,17 @@ import { settledVerdict, withXvfb, BOT_BANDS } from "./scenarios.mjs";
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, Math.max(0, ms)));
 const WINDOW = ["--window-size=1366,768", "--window-position=0,0"];
 
-/** One driver's input API, the same for both: move, down, up, wheel, key down/up. */
+/** A page's input, the same for both drivers (whose mouse and keyboard differ in `wheel` only). */
+const inputOf = (page, wheel) => ({
+  move: (x, y) => page.mouse.move(x, y),
+  down: () => page.mouse.down(),
+  up: () => page.mouse.up(),
+  wheel,
+  keyDown: (k) => page.keyboard.down(k),
+  keyUp: (k) => page.keyboard.up(k),
+});
+
+/** Launches `driver`'s browser: its first page and that page's input. */
 async function launch(driver, { headless, env, noViewport, dir }) {
   if (driver === "patchright") {
     const context = await patchright.launchPersistentContext(dir, {
@@ -34,18 +44,7 @@ async function launch(driver, { headless, env, noViewport, dir }) {
       ...(noViewport ? { viewport: null } : {}),
     });
     const page = context.pages()[0] ?? (await context.newPage());
-    return {
-      page,
-      input: {
-        move: (x, y) => page.mouse.move(x, y),
-        down: () => page.mouse.down(),
-        up: () => page.mouse.up(),
-        wheel: (dy) => page.mouse.wheel(0, dy),
-        keyDown: (k) => page.keyboard.down(k),
-        keyUp: (k) => page.keyboard.up(k),
-      },
-      close: () => context.close(),
-    };
+    return { page, input: inputOf(page, (dy) => page.mouse.wheel(0, dy)), close: () => context.close() };
   }
   const browser = await rebrowser.launch({
     executablePath: CHROMIUM,
@@ -56,18 +55,7 @@ async function launch(driver, { headless, env, noViewport, dir }) {
     ...(noViewport ? { defaultViewport: null } : {}),
   });
   const page = (await browser.pages())[0] ?? (await browser.newPage());
-  return {
-    page,
-    input: {
-      move: (x, y) => page.mouse.move(x, y),
-      down: () => page.mouse.down(),
-      up: () => page.mouse.up(),
-      wheel: (dy) => page.mouse.wheel({ deltaY: dy }),
-      keyDown: (k) => page.keyboard.down(k),
-      keyUp: (k) => page.keyboard.up(k),
-    },
-    close: () => browser.close(),
-  };
+  return { page, input: inputOf(page, (dy) => page.mouse.wheel({ deltaY: dy })), close: () => browser.close() };
 }
 
 /** Plays [x, y, dtMs] steps with their own timing, one `mouse.move` each. */

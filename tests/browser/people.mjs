@@ -8,7 +8,7 @@
 // in the suite produces OS touch input, so the phone's input is dispatched; what counts here is
 // only what the page sees of a phone.
 //
-//   node people.mjs --runs N    # each stand-in N times, one JSON line per session
+//   node people.mjs --runs N [--only <name part>]   # each stand-in N times, one JSON line per session
 import { chromium as patchright } from "patchright-core";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -195,10 +195,12 @@ export const PEOPLE = {
 
 if (process.argv.includes("--runs")) {
   const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 5);
+  const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
   const botect = await startBotect();
   const t = await tenant(botect);
   try {
     for (const [name, run] of Object.entries(PEOPLE)) {
+      if (only && !name.includes(only)) continue;
       for (let i = 0; i < runs; i++) {
         try {
           const p = await run(botect, t);

@@ -56,6 +56,12 @@ pub const LOW_DIRECTION_ENTROPY_DENSE: f64 = 0.1;
 pub const KEY_DWELL_MS: f64 = 10.0;
 pub const KEY_INTERVAL_MS: f64 = 15.0;
 pub const KEY_INTERVAL_CV: f64 = 0.1;
+/// The inter-key variation criterion judges typing rhythm only: windows whose mean interval is
+/// at most this. Slower, deliberate presses (Tab through a form, Ctrl+V into each field, Space
+/// on a box) have no rhythm to be too regular; a person's steady pace through them can have a
+/// low variation (a keyboard-only stand-in who pasted into every field reached 0.07 at a mean
+/// of about 600 ms).
+pub const KEY_RHYTHM_MAX_MEAN_MS: f64 = 400.0;
 pub const INSTANT_INPUT_MS: f64 = 100.0;
 pub const QUICK_INPUT_MS: f64 = 400.0;
 pub const SCROLL_VELOCITY: f64 = 20_000.0;
@@ -284,6 +290,10 @@ pub fn assess(s: &Signals) -> Option<EngineOutput> {
             score = score.min(10);
         }
         if kb.timed >= 10.0
+            && kb
+                .interval_mean_ms
+                .get()
+                .is_none_or(|ms| ms <= KEY_RHYTHM_MAX_MEAN_MS)
             && let Some(cv) = kb.interval_cv.get().filter(|cv| *cv < KEY_INTERVAL_CV)
         {
             why.push(format!("inter-key variation {cv:.2}"));
@@ -693,6 +703,15 @@ mod tests {
             json!({"key_events": 12, "key_dwell_mean_ms": 95, "key_interval_mean_ms": 180, "key_interval_cv": 0.45}),
         );
         assert_eq!(ids_of(&human), Vec::<u32>::new());
+        // Deliberate presses at a steady pace (Tab, Ctrl+V, Space, Enter) are no typing rhythm.
+        let steady = keys(
+            json!({"key_events": 10, "key_dwell_mean_ms": 95, "key_interval_mean_ms": 610, "key_interval_cv": 0.07}),
+        );
+        assert_eq!(ids_of(&steady), Vec::<u32>::new());
+        let fixed_delay = keys(
+            json!({"key_events": 10, "key_dwell_mean_ms": 95, "key_interval_mean_ms": 400, "key_interval_cv": 0.07}),
+        );
+        assert_eq!(ids_of(&fixed_delay), vec![ids::ROBOTIC_KEYSTROKES]);
         // Too few keys.
         assert_eq!(
             ids_of(&keys(json!({"key_events": 3, "key_dwell_mean_ms": 1.0}))),

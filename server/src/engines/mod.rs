@@ -296,6 +296,14 @@ mod tests {
                 )],
             ),
             (
+                "keyboard only, pasting into every field at a steady pace",
+                vec![(
+                    EventKind::FirstInput,
+                    json!({"first_input_delay_ms": 3, "time_to_first_input_ms": 1900, "key_events": 10,
+                           "key_interval_mean_ms": 610, "key_interval_cv": 0.07, "key_dwell_mean_ms": 98, "key_dwell_cv": 0.2}),
+                )],
+            ),
+            (
                 "scroll-only reader",
                 vec![
                     (

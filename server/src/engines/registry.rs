@@ -414,7 +414,7 @@ pub static REGISTRY: &[Detection] = &[
         "behavioral",
         "robotic_keystrokes",
         "Robotic keystroke timing",
-        "Over at least 5 keys: mean key dwell below 10 ms, or mean inter-key interval below 15 ms, or (at least 10 keys) inter-key interval coefficient of variation below 0.1.",
+        "Over at least 5 keys: mean key dwell below 10 ms, or mean inter-key interval below 15 ms, or (at least 10 keys, a mean interval of at most 400 ms: typing rhythm, not deliberate presses) inter-key interval coefficient of variation below 0.1. The dwell criterion is skipped on touch devices (virtual keyboards send keydown and keyup together).",
     ),
     d(
         ids::INSTANT_FIRST_INPUT,
