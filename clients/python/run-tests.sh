@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python client's checks (scripts/test runs this): the generated code is current against
 # proto/ (scripts/generate.py --check), the package installs (pip), and its tests pass against a
-# live `botect serve` (tests/test_live.py). Prints `# pass N` / `# fail N` for the summary.
+# live `botect serve`: the client (tests/test_live.py) and the ASGI, WSGI and Flask middleware in
+# real Starlette and Flask apps (tests/test_middleware.py). Prints `# pass N` / `# fail N`.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd ../.. && pwd)
@@ -22,7 +23,7 @@ if "$venv/bin/python" scripts/generate.py --check; then pass=$((pass + 1)); else
 # Installed as a user would (pip from this directory), not imported from the source tree.
 "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall .
 out=$(mktemp)
-(cd tests && "$venv/bin/python" -m unittest -v test_live 2>&1) | tee "$out" || true
+(cd tests && "$venv/bin/python" -m unittest -v test_live test_middleware 2>&1) | tee "$out" || true
 ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$out")
 bad=$(grep -cE '^(FAIL|ERROR): ' "$out" || true)
 ran=${ran:-0}

@@ -79,18 +79,23 @@ def mouse_event(payload):
     )
 
 
+def tenant(server, name):
+    """The quickstart's first steps: an account and a token (CLI), a project and scoring
+    (gRPC). Returns (client, token, project id, site key, private key)."""
+    botect = Botect(f"http://{server.addr}")
+    email = f"{uuid.uuid4().hex}@python-client.test"
+    server.cli("account", "create", "--name", name, "--email", email)
+    token = server.cli("token", "create", "--email", email, "--name", "python").strip()
+    project = botect.projects(token).CreateProject(projects_pb2.CreateProjectRequest(name=f"{name} site"))
+    enabled = botect.scoring(token).EnableScoring(scoring_pb2.EnableScoringRequest(project=project.id))
+    return botect, token, project.id, enabled.site_key, enabled.private_key.value
+
+
 class LiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = LiveServer()
-        cls.botect = Botect(f"http://{cls.server.addr}")
-        email = f"{uuid.uuid4().hex}@python-client.test"
-        cls.server.cli("account", "create", "--name", "Python Shop", "--email", email)
-        cls.token = cls.server.cli("token", "create", "--email", email, "--name", "python").strip()
-        project = cls.botect.projects(cls.token).CreateProject(projects_pb2.CreateProjectRequest(name="Python site"))
-        enabled = cls.botect.scoring(cls.token).EnableScoring(scoring_pb2.EnableScoringRequest(project=project.id))
-        cls.site_key = enabled.site_key
-        cls.private_key = enabled.private_key.value
+        cls.botect, cls.token, _, cls.site_key, cls.private_key = tenant(cls.server, "Python Shop")
 
     @classmethod
     def tearDownClass(cls):

@@ -1,0 +1,28 @@
+"""Botect for Flask: ``protect(app, enforcer)`` asks for the verdict in a ``before_request``
+hook, where Flask knows the route template (``/orders/<int:id>``); the decision is in
+``flask.g.botect``. See ``botect.enforce``."""
+from __future__ import annotations
+
+from botect.enforce import Enforcer
+from botect.wsgi import headers_of
+
+
+def protect(app, enforcer: Enforcer) -> None:
+    import flask
+
+    @app.before_request
+    def _botect():
+        req = flask.request
+        headers = headers_of(req.environ)
+        decision = enforcer.decide(
+            cookie_header=headers.pop("cookie", ""),
+            path=req.url_rule.rule if req.url_rule is not None else req.path,
+            peer=req.environ.get("REMOTE_ADDR"),
+            headers=headers,
+            forwarded=[headers.pop("x-forwarded-for")] if "x-forwarded-for" in headers else [],
+        )
+        flask.g.botect = decision
+        if decision.response is not None:
+            status, hdrs, body = decision.response
+            return flask.Response(body, status=status, headers=list(hdrs))
+        return None
