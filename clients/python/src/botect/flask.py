@@ -4,7 +4,7 @@ hook, where Flask knows the route template (``/orders/<int:id>``); the decision 
 from __future__ import annotations
 
 from botect.enforce import Enforcer
-from botect.wsgi import headers_of
+from botect.wsgi import decide
 
 
 def protect(app, enforcer: Enforcer) -> None:
@@ -13,14 +13,7 @@ def protect(app, enforcer: Enforcer) -> None:
     @app.before_request
     def _botect():
         req = flask.request
-        headers = headers_of(req.environ)
-        decision = enforcer.decide(
-            cookie_header=headers.pop("cookie", ""),
-            path=req.url_rule.rule if req.url_rule is not None else req.path,
-            peer=req.environ.get("REMOTE_ADDR"),
-            headers=headers,
-            forwarded=[headers.pop("x-forwarded-for")] if "x-forwarded-for" in headers else [],
-        )
+        decision = decide(enforcer, req.environ, req.url_rule.rule if req.url_rule is not None else req.path)
         flask.g.botect = decision
         if decision.response is not None:
             status, hdrs, body = decision.response

@@ -14,9 +14,17 @@ from typing import Callable, Optional
 from botect.enforce import Decision, Enforcer
 
 
-def headers_of(environ: dict) -> dict:
-    h = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-    return h
+def decide(enforcer: Enforcer, environ: dict, path: str) -> Decision:
+    """The decision for a WSGI request (`path`: what the framework knows of its route)."""
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    forwarded = headers.pop("x-forwarded-for", None)
+    return enforcer.decide(
+        cookie_header=headers.pop("cookie", ""),
+        path=path,
+        peer=environ.get("REMOTE_ADDR"),
+        headers=headers,
+        forwarded=[forwarded] if forwarded else [],
+    )
 
 
 class BotectMiddleware:
@@ -26,14 +34,8 @@ class BotectMiddleware:
         self.route = route
 
     def __call__(self, environ, start_response):
-        headers = headers_of(environ)
-        decision: Decision = self.enforcer.decide(
-            cookie_header=headers.pop("cookie", ""),
-            path=(self.route(environ) if self.route else None) or environ.get("PATH_INFO", "/") or "/",
-            peer=environ.get("REMOTE_ADDR"),
-            headers=headers,
-            forwarded=[headers.pop("x-forwarded-for")] if "x-forwarded-for" in headers else [],
-        )
+        path = (self.route(environ) if self.route else None) or environ.get("PATH_INFO", "/") or "/"
+        decision = decide(self.enforcer, environ, path)
         if decision.response is not None:
             status, hdrs, body = decision.response
             from http import HTTPStatus
