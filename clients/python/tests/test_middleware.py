@@ -66,7 +66,11 @@ class Apps(unittest.TestCase):
         self.assertEqual((status, body["source"], body["action"]), (200, "server", "allow"), body)
         status, _, body = get("/", self.cookie, None)
         self.assertEqual(body["source"], "cache", "the second read within 10 s is cached")
-        status, headers, _ = get("/admin", self.cookie, None)
+        with self.assertLogs("botect", level="INFO") as logs:
+            status, headers, _ = get("/admin", self.cookie, None)
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("block /admin", logs.output[0])
+        self.assertNotIn(self.session, logs.output[0], "no session token in the log")
         self.assertEqual(status, 403)
         self.assertEqual(headers.get("cache-control"), "no-store")
         status, headers, _ = get("/slow", self.cookie, None)

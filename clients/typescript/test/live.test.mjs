@@ -101,9 +101,10 @@ test("verdict() fails open within its deadline", async () => {
 });
 
 /** Serves an Express app whose routes show `req.botect`; returns its base URL and a closer. */
+const logged = [];
 async function app(options) {
   const a = express();
-  const mw = botectMiddleware({ botect, privateKey, logger: { info() {}, warn() {} }, ...options });
+  const mw = botectMiddleware({ botect, privateKey, logger: { info: (m) => logged.push(m), warn: (m) => logged.push(m) }, ...options });
   const show = (req, res) => res.json({ source: req.botect.source, action: req.botect.action, path: req.botect.path });
   for (const p of ["/", "/admin", "/slow", "/challenge", "/orders/:id"]) a.get(p, mw, show);
   const server = await new Promise((ok) => {
@@ -138,8 +139,12 @@ test("the Express middleware enforces every action with the request's context", 
     assert.deepEqual([r.status, r.body.source, r.body.action], [200, "server", "allow"], JSON.stringify(r.body));
     r = await get(`${a.url}/`, cookie);
     assert.equal(r.body.source, "cache", "the second read within 10 s is cached");
+    logged.length = 0;
     r = await get(`${a.url}/admin`, cookie);
     assert.equal(r.status, 403);
+    assert.equal(logged.length, 1, logged.join("\n"));
+    assert.match(logged[0], /^botect: block \/admin /);
+    assert.ok(!logged[0].includes(session) && !logged[0].includes(privateKey), "no session token or key in the log");
     assert.equal(r.headers.get("cache-control"), "no-store");
     r = await get(`${a.url}/slow`, cookie);
     assert.deepEqual([r.status, r.headers.get("retry-after")], [429, "5"]);
